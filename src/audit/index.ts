@@ -1,0 +1,6 @@
+/**
+ * Audit: the append-only, hash-chained log of what was done with personal information and
+ * by whom. Every domain records through `appendAudit`; details must never hold contact
+ * details or secrets (ids and counts only).
+ */
+export { appendAudit, verifyAuditChain, listAuditEntries, type AuditEntry, type ChainVerification } from './audit-log.ts';

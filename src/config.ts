@@ -1,0 +1,91 @@
+/**
+ * The one typed configuration object. The environment is parsed here, once; nothing else
+ * reads `process.env`. A bad value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional()
+    .describe('PostgreSQL connection URL; without it Hark runs on embedded PGlite'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  HARK_DATA_DIR: z.string().min(1).default('./data'),
+  HARK_PUBLIC_URL: z
+    .string()
+    .url('must be an absolute URL such as https://feedback.example.com')
+    .optional()
+    .describe('Public base URL used in QR codes and printed links'),
+  HARK_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional()
+    .describe('Master key wrapping the per-client data keys; generated into the data folder in embedded mode'),
+  HARK_DB_POOL_MAX: positiveInt.default(10),
+  HARK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HARK_SUBMIT_LIMIT_PER_IP: positiveInt.default(60).describe('feedback submissions per IP per window'),
+  HARK_SUBMIT_LIMIT_PER_LOCATION: positiveInt.default(600).describe('feedback submissions per location per window'),
+  HARK_PAGE_LIMIT_PER_IP: positiveInt.default(300).describe('public page views per IP per window'),
+  HARK_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(600),
+  HARK_TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Trust X-Forwarded-For from a reverse proxy when rate limiting by IP'),
+  HARK_ROLLUP_POLL_SECONDS: z.coerce.number().positive().default(2),
+});
+
+export type Config = Readonly<{
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  masterKey: Buffer | undefined;
+  dbPoolMax: number;
+  logLevel: z.infer<typeof envSchema>['HARK_LOG_LEVEL'];
+  rateLimits: Readonly<{
+    submitPerIp: number;
+    submitPerLocation: number;
+    pagePerIp: number;
+    windowSeconds: number;
+  }>;
+  trustProxy: boolean;
+  rollupPollSeconds: number;
+}>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (default: the process's) into the frozen config object. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.HARK_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.HARK_DATA_DIR),
+    publicUrl,
+    masterKey: e.HARK_MASTER_KEY ? Buffer.from(e.HARK_MASTER_KEY, 'base64') : undefined,
+    dbPoolMax: e.HARK_DB_POOL_MAX,
+    logLevel: e.HARK_LOG_LEVEL,
+    rateLimits: Object.freeze({
+      submitPerIp: e.HARK_SUBMIT_LIMIT_PER_IP,
+      submitPerLocation: e.HARK_SUBMIT_LIMIT_PER_LOCATION,
+      pagePerIp: e.HARK_PAGE_LIMIT_PER_IP,
+      windowSeconds: e.HARK_RATE_LIMIT_WINDOW_SECONDS,
+    }),
+    trustProxy: e.HARK_TRUST_PROXY,
+    rollupPollSeconds: e.HARK_ROLLUP_POLL_SECONDS,
+  });
+}

@@ -1,0 +1,176 @@
+/** Kysely table types, written to match src/db/migrations. */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Uuid = string;
+
+export type Scale = 'recommend_5' | 'nps_10' | 'csat_5' | 'stars_5';
+export type Channel = 'sms' | 'web' | 'qr' | 'kiosk' | 'api' | 'email';
+export type FeedbackStatus = 'new' | 'in_progress' | 'resolved' | 'closed';
+export type FeedbackCategory = 'complaint' | 'compliment' | 'suggestion' | 'general';
+export type ConsentKind = 'contact' | 'prize_draw_terms' | 'privacy_policy';
+export type ActorKind = 'system' | 'end_customer' | 'user' | 'operator' | 'api_key';
+
+export interface ClientsTable {
+  id: Generated<Uuid>;
+  name: string;
+  country: Generated<string>;
+  timezone: Generated<string>;
+  privacy_policy_url: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ClientKeysTable {
+  client_id: Uuid;
+  wrapped_data_key: Buffer;
+  wrapped_index_key: Buffer;
+  created_at: Generated<Date>;
+}
+
+export interface ProgrammesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  name: string;
+  scale: Scale;
+  lead_question: string;
+  follow_up_question: string;
+  intro_text: Generated<string>;
+  thank_you_title: Generated<string>;
+  thank_you_text: Generated<string>;
+  prize_draw_enabled: Generated<boolean>;
+  prize_draw_description: Generated<string>;
+  prize_draw_terms_url: string | null;
+  privacy_policy_url: string | null;
+  retention_months: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface LocationsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  programme_id: Uuid;
+  parent_id: Uuid | null;
+  name: string;
+  code: string;
+  sms_code: string | null;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SubMeasuresTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  location_id: Uuid;
+  name: string;
+  code: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface ReceiptCodesTable {
+  client_id: Uuid;
+  code: string;
+  location_id: Uuid;
+  used_at: Timestamp | null;
+  feedback_id: Uuid | null;
+  created_at: Generated<Date>;
+}
+
+export interface EndCustomersTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  name_enc: Buffer | null;
+  email_enc: Buffer | null;
+  mobile_enc: Buffer | null;
+  email_index: Buffer | null;
+  mobile_index: Buffer | null;
+  created_at: Generated<Date>;
+}
+
+export interface FeedbackTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  programme_id: Uuid;
+  location_id: Uuid;
+  sub_measure_id: Uuid | null;
+  channel: Channel;
+  scale: Scale;
+  score: number;
+  comment: Generated<string>;
+  receipt_code: string | null;
+  end_customer_id: Uuid | null;
+  contact_requested: Generated<boolean>;
+  status: Generated<FeedbackStatus>;
+  category: Generated<FeedbackCategory>;
+  form_nonce: string | null;
+  submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ConsentsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  end_customer_id: Uuid;
+  feedback_id: Uuid;
+  kind: ConsentKind;
+  document_url: string | null;
+  given_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PrizeEntriesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  programme_id: Uuid;
+  feedback_id: Uuid;
+  end_customer_id: Uuid;
+  entered_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface FeedbackDailyRollupsTable {
+  client_id: Uuid;
+  location_id: Uuid;
+  sub_measure_key: Uuid;
+  day: ColumnType<string, string, string>;
+  channel: Channel;
+  responses: number;
+  score_sum: number;
+  score_histogram: number[];
+  with_comment: number;
+  contact_requested: number;
+  updated_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  chain_id: Uuid;
+  seq: ColumnType<number, never, never>;
+  at: ColumnType<Date, never, never>;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  action: string;
+  subject_kind: string | null;
+  subject_id: string | null;
+  details: ColumnType<Record<string, unknown>, never, never>;
+  prev_hash: ColumnType<Buffer, never, never>;
+  hash: ColumnType<Buffer, never, never>;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  client_keys: ClientKeysTable;
+  programmes: ProgrammesTable;
+  locations: LocationsTable;
+  sub_measures: SubMeasuresTable;
+  receipt_codes: ReceiptCodesTable;
+  end_customers: EndCustomersTable;
+  feedback: FeedbackTable;
+  consents: ConsentsTable;
+  prize_entries: PrizeEntriesTable;
+  feedback_daily_rollups: FeedbackDailyRollupsTable;
+  audit_log: AuditLogTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type ProgrammeRow = Selectable<ProgrammesTable>;
+export type LocationRow = Selectable<LocationsTable>;
+export type SubMeasureRow = Selectable<SubMeasuresTable>;
+export type FeedbackRow = Selectable<FeedbackTable>;
+export type NewFeedback = Insertable<FeedbackTable>;

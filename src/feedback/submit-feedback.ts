@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Services } from '../context.ts';
+import type { Channel } from '../db/schema.ts';
+import { withClient, type Trx } from '../db/tenancy.ts';
+import { recordEndCustomer } from '../end-customers/index.ts';
+import type { FeedbackTarget } from '../programmes/index.ts';
+import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
+import type { ValidSubmission } from './schemas.ts';
+
+export type SubmitResult =
+  | { ok: true; feedbackId: string; duplicate: boolean; prizeDrawEntered: boolean }
+  | { ok: false; reason: 'receipt_code_unknown' | 'receipt_code_used' | 'receipt_code_other_location' };
+
+/** Raised inside the transaction to roll it back; never escapes `submitFeedback`. */
+class Rollback extends Error {
+  constructor(readonly result: SubmitResult) {
+    super(result.ok ? 'duplicate' : result.reason);
+  }
+}
+
+/**
+ * Stores one feedback with everything that came with it, in one transaction: the receipt
+ * code is consumed, contact details are encrypted, consents and the prize-draw entry are
+ * recorded and the rollup update is enqueued, or none of it happens.
+ *
+ * `formNonce` makes the submission idempotent: the same form posted twice yields the first
+ * feedback's id with `duplicate: true`.
+ */
+export async function submitFeedback(
+  services: Services,
+  target: FeedbackTarget,
+  submission: ValidSubmission,
+  channel: Channel,
+  formNonce: string | null,
+): Promise<SubmitResult> {
+  const { clientId, programme, location, subMeasure } = target;
+  const feedbackId = randomUUID();
+  try {
+    return await withClient(services.db, clientId, async (trx) => {
+      if (submission.receiptCode) {
+        const consumed = await trx
+          .updateTable('receipt_codes')
+          .set({ used_at: new Date(), feedback_id: feedbackId })
+          .where('client_id', '=', clientId)
+          .where('code', '=', submission.receiptCode)
+          .where('location_id', '=', location.id)
+          .where('used_at', 'is', null)
+          .returning('code')
+          .executeTakeFirst();
+        if (!consumed) throw new Rollback(await explainReceiptCode(trx, target, submission.receiptCode, formNonce));
+      }
+
+      const keyring = await services.keyrings.keyringFor(trx, clientId);
+      const hasContact = Boolean(submission.contact.email || submission.contact.mobile || submission.contact.name);
+      const endCustomerId = hasContact ? await recordEndCustomer(trx, keyring, submission.contact) : null;
+
+      const inserted = await trx
+        .insertInto('feedback')
+        .values({
+          client_id: clientId,
+          id: feedbackId,
+          programme_id: programme.id,
+          location_id: location.id,
+          sub_measure_id: subMeasure?.id ?? null,
+          channel,
+          scale: programme.scale,
+          score: submission.score,
+          comment: submission.comment,
+          receipt_code: submission.receiptCode,
+          end_customer_id: endCustomerId,
+          contact_requested: submission.contactRequested,
+          form_nonce: formNonce,
+        })
+        .onConflict((oc) => oc.columns(['client_id', 'form_nonce']).where('form_nonce', 'is not', null).doNothing())
+        .returning(['id', 'submitted_at'])
+        .executeTakeFirst();
+      if (!inserted) throw new Rollback(await duplicateOf(trx, target, formNonce));
+
+      if (endCustomerId) {
+        const consents = [
+          ...(submission.contactRequested ? [{ kind: 'contact' as const, document_url: null }] : []),
+          ...(submission.prizeDraw
+            ? [
+                { kind: 'prize_draw_terms' as const, document_url: programme.prizeDrawTermsUrl },
+                { kind: 'privacy_policy' as const, document_url: programme.privacyPolicyUrl ?? target.clientPrivacyPolicyUrl },
+              ]
+            : []),
+        ];
+        if (consents.length > 0) {
+          await trx
+            .insertInto('consents')
+            .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, ...c })))
+            .execute();
+        }
+        if (submission.prizeDraw) {
+          await trx
+            .insertInto('prize_entries')
+            .values({ client_id: clientId, programme_id: programme.id, feedback_id: feedbackId, end_customer_id: endCustomerId })
+            .execute();
+        }
+      }
+
+      await enqueueRollupUpdate(services.jobs, trx, {
+        clientId,
+        locationId: location.id,
+        day: localDay(inserted.submitted_at, target.clientTimezone),
+      });
+      return { ok: true, feedbackId, duplicate: false, prizeDrawEntered: submission.prizeDraw };
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.result;
+    throw error;
+  }
+}
+
+async function duplicateOf(trx: Trx, target: FeedbackTarget, formNonce: string | null): Promise<SubmitResult> {
+  const first = await trx
+    .selectFrom('feedback')
+    .select('id')
+    .where('client_id', '=', target.clientId)
+    .where('form_nonce', '=', formNonce)
+    .executeTakeFirstOrThrow();
+  const entered = await trx
+    .selectFrom('prize_entries')
+    .select('id')
+    .where('client_id', '=', target.clientId)
+    .where('feedback_id', '=', first.id)
+    .executeTakeFirst();
+  return { ok: true, feedbackId: first.id, duplicate: true, prizeDrawEntered: Boolean(entered) };
+}
+
+/** Why a receipt code could not be used; a resubmit of the form that used it is a duplicate, not an error. */
+async function explainReceiptCode(trx: Trx, target: FeedbackTarget, code: string, formNonce: string | null): Promise<SubmitResult> {
+  const row = await trx
+    .selectFrom('receipt_codes as r')
+    .leftJoin('feedback as f', (j) => j.onRef('f.client_id', '=', 'r.client_id').onRef('f.id', '=', 'r.feedback_id'))
+    .select(['r.location_id', 'r.used_at', 'f.form_nonce'])
+    .where('r.client_id', '=', target.clientId)
+    .where('r.code', '=', code)
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'receipt_code_unknown' };
+  if (row.location_id !== target.location.id) return { ok: false, reason: 'receipt_code_other_location' };
+  if (formNonce && row.form_nonce === formNonce) return duplicateOf(trx, target, formNonce);
+  return { ok: false, reason: 'receipt_code_used' };
+}

@@ -1,0 +1,105 @@
+/**
+ * Assembles the Fastify app. Only the entry point calls `listen`; tests use the app as
+ * built here, over real HTTP.
+ */
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Services } from '../context.ts';
+import { feedbackRoutes, renderProblemPage } from '../feedback/index.ts';
+import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
+import { healthRoutes } from './health-routes.ts';
+
+export interface BuildAppOptions {
+  services: Services;
+  logger: Logger | false;
+  /** Resolves when start-up has finished (migrations, demo data); /healthz answers 503 until then. */
+  isReady: () => boolean;
+}
+
+export async function buildApp({ services, logger, isReady }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger || undefined,
+    logger: logger ? undefined : false,
+    trustProxy: services.config.trustProxy,
+    bodyLimit: 256 * 1024,
+    genReqId: () => crypto.randomUUID(),
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'Hark API', version: '0.1.0' } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(rateLimit, { global: false });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const wantsHtml = !request.url.startsWith('/api/') && request.method !== 'HEAD';
+    let code: ErrorCode;
+    let message: string | undefined;
+    if (error instanceof HttpError) {
+      code = error.code;
+      message = error.message;
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      code = 'validation_failed';
+      message = `The request is not valid: ${error.validation.map((v) => `${v.instancePath || 'input'} ${v.message}`).join('; ')}`;
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      code = 'body_too_large';
+    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      code = 'unsupported_media_type';
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      code = 'validation_failed';
+      message = 'The request could not be read.';
+    } else {
+      request.log.error({ err: error }, 'request failed');
+      code = 'internal';
+    }
+    const body = errorBody(code, message);
+    reply.code(errorCatalogue[code].status);
+    if (wantsHtml) {
+      return reply.type('text/html; charset=utf-8').send(renderProblemPage('Sorry', body.error.message));
+    }
+    return reply.send(body);
+  });
+
+  await app.register(healthRoutes, { services, isReady });
+  await app.register(feedbackRoutes, { services });
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderHome()),
+  );
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const notFoundLimit = app.rateLimit({ max: services.config.rateLimits.pagePerIp, timeWindow: services.config.rateLimits.windowSeconds * 1000, groupId: 'not-found' });
+  app.setNotFoundHandler({ preHandler: notFoundLimit }, (request, reply) => {
+    if (request.url.startsWith('/api/')) return reply.code(404).send(errorBody('not_found'));
+    return reply.code(404).type('text/html; charset=utf-8').send(renderProblemPage('Page not found', 'There is nothing at this address.'));
+  });
+
+  return app;
+}
+
+function renderHome(): string {
+  return renderProblemPage(
+    'Hark',
+    'Hark is running. Customers give feedback at /f/<location code>; the staff portal is not part of this release yet.',
+  );
+}

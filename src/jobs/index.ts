@@ -1,0 +1,6 @@
+/** The job queue (pg-boss) and the registry of every domain's queues and handlers. */
+export { JobQueue, type QueueDefinition } from './queue.ts';
+export { startWorkers } from './workers.ts';
+import { reportQueues } from '../reports/index.ts';
+import type { QueueDefinition } from './queue.ts';
+export const allQueues: QueueDefinition[] = [...reportQueues];

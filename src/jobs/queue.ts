@@ -1,0 +1,107 @@
+/**
+ * The job queue: pg-boss on the same database, through the same pool, so it runs unchanged
+ * on PostgreSQL and embedded PGlite. Jobs are enqueued inside the transaction that makes
+ * them necessary, so a job exists exactly when its cause was committed.
+ */
+import { CompiledQuery } from 'kysely';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Trx } from '../db/tenancy.ts';
+
+export interface QueueDefinition {
+  name: string;
+  /** 'short' keeps at most one waiting job per singleton key: a burst of causes runs once. */
+  policy: 'standard' | 'short' | 'singleton' | 'stately';
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+}
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+export interface JobQueueOptions {
+  /** Run pg-boss's maintenance (expiry, archiving); any number of processes may. */
+  supervise: boolean;
+}
+
+export class JobQueue {
+  readonly #boss: PgBoss;
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool, options: JobQueueOptions) {
+    this.#pool = pool;
+    this.#boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+      schedule: false,
+      supervise: options.supervise,
+      migrate: true,
+    });
+    this.#boss.on('error', (error: Error) => {
+      // pg-boss reports failures of its own maintenance here; the worker retries.
+      process.emitWarning(`job queue: ${error.message}`);
+    });
+  }
+
+  async start(queues: QueueDefinition[]): Promise<void> {
+    await this.#boss.start();
+    for (const queue of queues) {
+      const existing = await this.#boss.getQueue(queue.name);
+      if (!existing) {
+        await this.#boss.createQueue(queue.name, {
+          name: queue.name,
+          policy: queue.policy,
+          retryLimit: queue.retryLimit ?? 5,
+          retryDelay: queue.retryDelaySeconds ?? 5,
+          retryBackoff: true,
+        });
+      }
+    }
+    // Tenant transactions run as hark_app and enqueue their jobs: they may add jobs and
+    // learn a new job's id, nothing more.
+    await this.#pool.query(`
+      GRANT USAGE ON SCHEMA pgboss TO hark_app;
+      GRANT SELECT ON pgboss.queue TO hark_app;
+      GRANT INSERT ON pgboss.job TO hark_app;
+      GRANT SELECT (id) ON pgboss.job TO hark_app;`);
+  }
+
+  /** Enqueues in the caller's transaction. Payloads hold ids only, never personal data. */
+  async sendInTransaction(trx: Trx, name: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
+    return this.#boss.send(name, data, {
+      ...options,
+      db: {
+        executeSql: async (text: string, values: unknown[]) => {
+          const result = await trx.executeQuery(CompiledQuery.raw(text, values));
+          return { rows: result.rows as unknown[] };
+        },
+      },
+    });
+  }
+
+  async work<T extends object>(
+    name: string,
+    options: { pollingIntervalSeconds: number; batchSize: number },
+    handler: JobHandler<T>,
+  ): Promise<void> {
+    await this.#boss.work<T>(name, options, async (jobs) => {
+      for (const job of jobs) await handler(job.data);
+    });
+  }
+
+  /** Waits until no job of the queue is waiting or running, or the timeout passes. */
+  async drained(name: string, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const { rows } = await this.#pool.query(
+        `select count(*)::int as n from pgboss.job where name = $1 and state in ('created', 'retry', 'active')`,
+        [name],
+      );
+      if (rows[0].n === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
+  }
+
+  async stop(): Promise<void> {
+    await this.#boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 });
+  }
+}

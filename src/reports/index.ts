@@ -1,0 +1,9 @@
+/**
+ * Reports: the figures dashboards read. Owns the daily rollups of feedback per location,
+ * sub-measure and channel, kept current by a job after each feedback, so no dashboard
+ * scans raw feedback.
+ */
+export { enqueueRollupUpdate, updateDailyRollupsJob, type RollupUpdate } from './jobs/update-daily-rollups.ts';
+export { recomputeDailyRollups, rebuildAllDailyRollups, summariseRollups, type RollupSummary } from './rollups.ts';
+export { localDay } from './local-day.ts';
+export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2 }];
