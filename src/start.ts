@@ -20,6 +20,8 @@ export interface StartOptions {
   logger: Logger | false;
   /** Runs after migrations, before /healthz turns ready (e.g. loading demo data). */
   beforeReady?: (services: Services) => Promise<void>;
+  /** Keep embedded PGlite in memory instead of the data folder (tests). */
+  inMemory?: boolean;
 }
 
 export interface RunningHark {
@@ -31,10 +33,16 @@ export interface RunningHark {
   stop(): Promise<void>;
 }
 
-export async function openServices(config: Config, options: { supervise: boolean }): Promise<{ services: Services; database: DatabaseHandle }> {
+export interface OpenServicesOptions {
+  supervise: boolean;
+  /** Keep embedded PGlite in memory instead of the data folder (tests). */
+  inMemory?: boolean;
+}
+
+export async function openServices(config: Config, options: OpenServicesOptions): Promise<{ services: Services; database: DatabaseHandle }> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
-    pgliteDir: path.join(config.dataDir, 'pgdata'),
+    pgliteDir: options.inMemory ? undefined : path.join(config.dataDir, 'pgdata'),
     poolMax: config.dbPoolMax,
   });
   try {
@@ -58,7 +66,7 @@ export async function openServices(config: Config, options: { supervise: boolean
 
 export async function startHark(config: Config, options: StartOptions): Promise<RunningHark> {
   let ready = false;
-  const { services, database } = await openServices(config, { supervise: options.role !== 'web' });
+  const { services, database } = await openServices(config, { supervise: options.role !== 'web', inMemory: options.inMemory ?? false });
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   try {
