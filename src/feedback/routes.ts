@@ -36,21 +36,21 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
   const { rateLimits } = services.config;
   const window = rateLimits.windowSeconds * 1000;
 
-  const limitByIp = app.rateLimit({
-    max: rateLimits.submitPerIp,
-    timeWindow: window,
-    hook: 'preHandler',
-    groupId: 'submit-ip',
-    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
-  });
-  const limitByLocation = app.rateLimit({
+  // Two limits on one submission: per IP (generous enough for a busy venue behind one NAT)
+  // and per location (a flood spread over many IPs). The plugin's route hook runs one
+  // limiter per request, so both are checked here.
+  const ipLimiter = app.createRateLimit({ max: rateLimits.submitPerIp, timeWindow: window });
+  const locationLimiter = app.createRateLimit({
     max: rateLimits.submitPerLocation,
     timeWindow: window,
-    hook: 'preHandler',
-    groupId: 'submit-location',
-    keyGenerator: (request) => `location:${(request.params as { locationCode?: string }).locationCode ?? ''}`,
-    errorResponseBuilder: (_request, context) => new RateLimitedError('location', Math.ceil(context.ttl / 1000)),
+    keyGenerator: (request) => `location:${(request.params as { locationCode?: string }).locationCode?.toLowerCase() ?? ''}`,
   });
+  const limitSubmissions = async (request: FastifyRequest) => {
+    for (const [scope, limiter] of [['ip', ipLimiter], ['location', locationLimiter]] as const) {
+      const result = await limiter(request);
+      if (!result.isAllowed && result.isExceeded) throw new RateLimitedError(scope, result.ttlInSeconds);
+    }
+  };
   const limitPages = app.rateLimit({
     max: rateLimits.pagePerIp,
     timeWindow: window,
@@ -87,7 +87,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
   }
 
   const submitRoute = {
-    preHandler: [limitByIp, limitByLocation],
+    preHandler: limitSubmissions,
     bodyLimit: 32 * 1024,
     errorHandler: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       // A refused submission shows the form again with everything the customer typed.
@@ -107,8 +107,9 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     const params = locationParamsSchema.parse(request.params);
     const target = await targetOr404(params, reply);
     if (!target) return reply;
-    const parsed = feedbackFormSchema.safeParse(request.body ?? {});
-    return showForm(reply, target, status, parsed.success ? parsed.data : {}, errors);
+    // Limits run after validation, so the body is the parsed form.
+    const values = request.body && typeof request.body === 'object' ? (request.body as Partial<FeedbackForm>) : {};
+    return showForm(reply, target, status, values, errors);
   }
 
   for (const url of ['/f/:locationCode', '/f/:locationCode/:subMeasureCode']) {
