@@ -38,6 +38,16 @@ const envSchema = z.object({
     .transform((v) => v === 'true')
     .describe('Trust X-Forwarded-For from a reverse proxy when rate limiting by IP'),
   HARK_ROLLUP_POLL_SECONDS: z.coerce.number().positive().default(2),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587')
+    .optional()
+    .describe('Outgoing mail server; without it mail is kept in a local mailbox in the data folder'),
+  HARK_MAIL_FROM: z.string().min(3).default('Hark <hark@localhost>').describe('From address of every email Hark sends'),
+  HARK_SESSION_IDLE_MINUTES: positiveInt.default(120).describe('a portal session ends after this long without use'),
+  HARK_SESSION_MAX_HOURS: positiveInt.default(12).describe('a portal session ends this long after login, in use or not'),
+  HARK_LOGIN_LIMIT_PER_IP: positiveInt.default(30).describe('login, reset and invitation attempts per IP per window'),
+  HARK_JOB_POLL_SECONDS: z.coerce.number().positive().default(2).describe('how often workers look for mail and other jobs'),
 });
 
 export type Config = Readonly<{
@@ -57,6 +67,10 @@ export type Config = Readonly<{
   }>;
   trustProxy: boolean;
   rollupPollSeconds: number;
+  jobPollSeconds: number;
+  mail: Readonly<{ smtpUrl: string | undefined; from: string }>;
+  sessions: Readonly<{ idleMinutes: number; maxHours: number }>;
+  loginLimitPerIp: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -87,5 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     trustProxy: e.HARK_TRUST_PROXY,
     rollupPollSeconds: e.HARK_ROLLUP_POLL_SECONDS,
+    jobPollSeconds: e.HARK_JOB_POLL_SECONDS,
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.HARK_MAIL_FROM }),
+    sessions: Object.freeze({ idleMinutes: e.HARK_SESSION_IDLE_MINUTES, maxHours: e.HARK_SESSION_MAX_HOURS }),
+    loginLimitPerIp: e.HARK_LOGIN_LIMIT_PER_IP,
   });
 }

@@ -1,14 +1,29 @@
 /** What request handlers, jobs and CLI commands share: built once per process by `startHark`. */
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
+import type { Mailer } from './email/index.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { KeyringCache } from './keys/index.ts';
+
+/** Purpose-bound secrets derived from the master key, so every process agrees on them. */
+export interface Secrets {
+  /** Signs one-time form tokens. */
+  readonly formToken: Buffer;
+  /** Signs invitation and password-reset links. */
+  readonly links: Buffer;
+  /** Signs the device cookie of browsers that signed in successfully. */
+  readonly devices: Buffer;
+  /** Encrypts TOTP secrets at rest. */
+  readonly totp: Buffer;
+}
 
 export interface Services {
   readonly config: Config;
   readonly db: Db;
   readonly keyrings: KeyringCache;
   readonly jobs: JobQueue;
-  /** Signs one-time form tokens; derived from the master key so every process agrees. */
-  readonly formTokenSecret: Buffer;
+  readonly mailer: Mailer;
+  readonly secrets: Secrets;
+  /** The base URL for links in emails and QR codes (config's, or the port actually bound). */
+  publicUrl: string;
 }

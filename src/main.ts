@@ -122,6 +122,7 @@ program
       else console.log(`demo client "${demo.clientName}" has ${demo.feedbackCount} feedback`);
     } finally {
       await services.jobs.stop();
+      await services.mailer.close();
       await database.close();
     }
   });

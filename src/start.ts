@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import { openDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createMailer } from './email/index.ts';
 import { buildApp } from './http/app.ts';
 import { allQueues, JobQueue, startWorkers } from './jobs/index.ts';
 import { deriveSecret, KeyringCache, loadMasterKey } from './keys/index.ts';
@@ -50,12 +51,20 @@ export async function openServices(config: Config, options: OpenServicesOptions)
     const masterKey = await loadMasterKey(config.masterKey, config.dataDir);
     const jobs = new JobQueue(database.pool, { supervise: options.supervise });
     await jobs.start(allQueues);
+    const mailer = await createMailer(config, path.join(config.dataDir, 'mailbox'));
     const services: Services = {
       config,
       db: database.db,
       keyrings: new KeyringCache(masterKey),
       jobs,
-      formTokenSecret: deriveSecret(masterKey, 'form-token'),
+      mailer,
+      secrets: {
+        formToken: deriveSecret(masterKey, 'form-token'),
+        links: deriveSecret(masterKey, 'email-links'),
+        devices: deriveSecret(masterKey, 'device-cookie'),
+        totp: deriveSecret(masterKey, 'totp-secrets'),
+      },
+      publicUrl: config.publicUrl,
     };
     return { services, database };
   } catch (error) {
@@ -76,6 +85,8 @@ export async function startHark(config: Config, options: StartOptions): Promise<
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://localhost:${port}`;
+      // Port 0 (tests) binds a free port: links in emails and QR codes must name it.
+      if (config.port === 0) services.publicUrl = url;
     }
     if (options.role !== 'web') await startWorkers(services);
     await options.beforeReady?.(services);
@@ -83,6 +94,7 @@ export async function startHark(config: Config, options: StartOptions): Promise<
   } catch (error) {
     await app?.close();
     await services.jobs.stop().catch(() => {});
+    await services.mailer.close();
     await database.close();
     throw error;
   }
@@ -95,6 +107,7 @@ export async function startHark(config: Config, options: StartOptions): Promise<
       ready = false;
       await app?.close();
       await services.jobs.stop();
+      await services.mailer.close();
       await database.close();
     },
   };

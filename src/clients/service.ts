@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.ts';
 import type { ClientRow } from '../db/schema.ts';
 import { asClientId, withClient, type ClientId } from '../db/tenancy.ts';
 import { createWrappedClientKeys } from '../keys/index.ts';
+import { createDefaultTemplates } from '../responses/index.ts';
 
 export interface NewClient {
   name: string;
@@ -31,6 +32,7 @@ export async function createClient(db: Db, masterKey: Buffer, input: NewClient):
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx.insertInto('client_keys').values({ client_id: id, ...createWrappedClientKeys(masterKey, id) }).execute();
+    await createDefaultTemplates(trx, id);
     await appendAudit(trx, { clientId: id, actorKind: 'system', action: 'client.created', subjectKind: 'client', subjectId: id });
     return client;
   });

@@ -17,6 +17,7 @@ export interface ClientsTable {
   country: Generated<string>;
   timezone: Generated<string>;
   privacy_policy_url: string | null;
+  require_totp: Generated<boolean>;
   created_at: Generated<Date>;
 }
 
@@ -54,6 +55,7 @@ export interface LocationsTable {
   code: string;
   sms_code: string | null;
   active: Generated<boolean>;
+  archived_at: Timestamp | null;
   created_at: Generated<Date>;
 }
 
@@ -64,6 +66,7 @@ export interface SubMeasuresTable {
   name: string;
   code: string;
   active: Generated<boolean>;
+  archived_at: Timestamp | null;
   created_at: Generated<Date>;
 }
 
@@ -104,6 +107,9 @@ export interface FeedbackTable {
   category: Generated<FeedbackCategory>;
   form_nonce: string | null;
   submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: Generated<Date>;
+  first_response_at: Timestamp | null;
+  comment_search: ColumnType<string, never, never>;
 }
 
 export interface ConsentsTable {
@@ -153,6 +159,102 @@ export interface AuditLogTable {
   hash: ColumnType<Buffer, never, never>;
 }
 
+export type UserKind = 'personnel' | 'operator';
+export type MembershipRole = 'owner' | 'admin' | 'manager' | 'viewer';
+export type ResponseKind = 'email' | 'sms' | 'note';
+export type ResponseStatus = 'recorded' | 'queued' | 'sent' | 'failed';
+export type ScoreBand = 'low' | 'middle' | 'high' | 'any';
+
+export interface UsersTable {
+  id: Generated<Uuid>;
+  kind: Generated<UserKind>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  totp_secret_enc: Buffer | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: number | null;
+  disabled_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
+export interface MembershipsTable {
+  client_id: Uuid;
+  user_id: Uuid;
+  role: MembershipRole;
+  location_scope: Uuid[] | null;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: Buffer;
+  user_id: Uuid;
+  active_client_id: Uuid | null;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  user_agent: string | null;
+}
+
+export interface LoginFailuresTable {
+  user_id: Uuid;
+  device: string;
+  failures: number;
+  locked_until: Timestamp | null;
+  last_failure_at: Generated<Date>;
+}
+
+export interface InvitationsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  email: string;
+  role: MembershipRole;
+  location_scope: Uuid[] | null;
+  invited_by: Uuid | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface PasswordResetsTable {
+  id: Generated<Uuid>;
+  user_id: Uuid;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ResponsesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  feedback_id: Uuid;
+  location_id: Uuid;
+  kind: ResponseKind;
+  direction: Generated<'outbound' | 'inbound'>;
+  author_user_id: Uuid | null;
+  subject: string | null;
+  body: string;
+  status: ResponseStatus;
+  error: string | null;
+  created_at: Generated<Date>;
+  sent_at: Timestamp | null;
+}
+
+export interface ResponseTemplatesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  name: string;
+  score_band: ScoreBand;
+  subject: string;
+  body: string;
+  archived_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   clients: ClientsTable;
   client_keys: ClientKeysTable;
@@ -166,6 +268,14 @@ export interface Database {
   prize_entries: PrizeEntriesTable;
   feedback_daily_rollups: FeedbackDailyRollupsTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
+  responses: ResponsesTable;
+  response_templates: ResponseTemplatesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

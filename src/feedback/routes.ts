@@ -67,7 +67,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
   }
 
   function showForm(reply: FastifyReply, target: FeedbackTarget, status: number, values: Partial<FeedbackForm>, errors?: Partial<Record<FieldName, string>>) {
-    const token = issueFormToken(services.formTokenSecret, target.location.id, target.subMeasure?.id ?? null);
+    const token = issueFormToken(services.secrets.formToken, target.location.id, target.subMeasure?.id ?? null);
     return reply
       .code(status)
       .type('text/html; charset=utf-8')
@@ -117,7 +117,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
       const target = await targetOr404(request.params, reply);
       if (!target) return reply;
       const form = request.body;
-      const token = checkFormToken(services.formTokenSecret, form.token, target.location.id, target.subMeasure?.id ?? null);
+      const token = checkFormToken(services.secrets.formToken, form.token, target.location.id, target.subMeasure?.id ?? null);
       const check = checkSubmission(form, scaleOf(target.programme.scale), {
         country: target.clientCountry,
         prizeDrawEnabled: target.programme.prizeDrawEnabled,
@@ -140,7 +140,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     typed.get(`/f/:locationCode/qr.${format}`, { schema: { params: qrParams, hide: true }, preHandler: limitPages }, async (request, reply) => {
       const target = await targetOr404({ locationCode: request.params.locationCode }, reply);
       if (!target) return reply;
-      const url = `${services.config.publicUrl}${feedbackPath(target)}?via=qr`;
+      const url = `${services.publicUrl}${feedbackPath(target)}?via=qr`;
       reply.header('cache-control', 'public, max-age=3600');
       if (format === 'svg') return reply.type('image/svg+xml').send(await renderQrSvg(url));
       return reply.type('image/png').send(await renderQrPng(url));

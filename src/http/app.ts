@@ -3,6 +3,7 @@
  * built here, over real HTTP.
  */
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,9 +15,12 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Services } from '../context.ts';
+import { accountRoutes } from '../accounts/index.ts';
 import { feedbackRoutes, renderProblemPage } from '../feedback/index.ts';
+import { responseRoutes } from '../responses/index.ts';
 import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import { sessionAuthPlugin } from './session-auth.ts';
 
 export interface BuildAppOptions {
   services: Services;
@@ -44,12 +48,30 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(rateLimit, { global: false });
 
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+  // One policy for every page: the feedback pages need only their inline style; the portal
+  // loads its own scripts and styles and talks only to this origin.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        manifestSrc: ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: services.publicUrl.startsWith('https://'),
+    crossOriginEmbedderPolicy: false,
   });
+  await app.register(sessionAuthPlugin, { services });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const wantsHtml = !request.url.startsWith('/api/') && request.method !== 'HEAD';
@@ -82,6 +104,8 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
 
   await app.register(healthRoutes, { services, isReady });
   await app.register(feedbackRoutes, { services });
+  await app.register(accountRoutes, { services });
+  await app.register(responseRoutes, { services });
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(renderHome()),

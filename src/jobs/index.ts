@@ -1,6 +1,8 @@
 /** The job queue (pg-boss) and the registry of every domain's queues and handlers. */
 export { JobQueue, type QueueDefinition } from './queue.ts';
 export { startWorkers } from './workers.ts';
+import { accountQueues } from '../accounts/index.ts';
 import { reportQueues } from '../reports/index.ts';
+import { responseQueues } from '../responses/index.ts';
 import type { QueueDefinition } from './queue.ts';
-export const allQueues: QueueDefinition[] = [...reportQueues];
+export const allQueues: QueueDefinition[] = [...reportQueues, ...accountQueues, ...responseQueues];

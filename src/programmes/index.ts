@@ -12,4 +12,4 @@ export {
   type NewSubMeasure,
 } from './service.ts';
 export { findFeedbackTarget, type FeedbackTarget } from './feedback-target.ts';
-export { scaleOf, scales, type ScaleDefinition } from './scales.ts';
+export { scaleOf, scales, scoreBandOf, scoreBands, type ScaleDefinition, type ScoreBandName } from './scales.ts';

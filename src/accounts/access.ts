@@ -1,0 +1,53 @@
+/**
+ * What a signed-in person may reach in the client they are working in: the client, their
+ * role, and the locations in their scope (with everything below them). Every tenant query
+ * of the portal and the API runs inside `withAccess`, which sets both row-level-security
+ * settings for its transaction.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import type { MembershipRole } from '../db/schema.ts';
+import { setTenant, type ClientId, type Trx } from '../db/tenancy.ts';
+import { roleAllows, type Permission } from './policy.ts';
+
+export interface Access {
+  clientId: ClientId;
+  userId: string;
+  role: MembershipRole;
+  /** Every location id the person may see, or null for all of the client's locations. */
+  locationIds: readonly string[] | null;
+}
+
+export function can(access: Access, permission: Permission): boolean {
+  return roleAllows(access.role, permission);
+}
+
+export function inScope(access: Access, locationId: string): boolean {
+  return access.locationIds === null || access.locationIds.includes(locationId);
+}
+
+export function withAccess<T>(db: Db, access: Access, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await setTenant(trx, access.clientId);
+    if (access.locationIds !== null) {
+      // An empty scope is written as the nil uuid so that it matches nothing (an empty
+      // setting would mean "no limit").
+      const ids = access.locationIds.length ? access.locationIds : ['00000000-0000-0000-0000-000000000000'];
+      await sql`select set_config('hark.location_scope', ${`{${ids.join(',')}}`}, true)`.execute(trx);
+    }
+    return work(trx);
+  });
+}
+
+/** The scope roots and every location below them (the hierarchy may be any depth). */
+export async function expandLocationScope(trx: Trx, clientId: ClientId, roots: readonly string[]): Promise<string[]> {
+  if (roots.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree(id) as (
+      select id from locations where client_id = ${clientId} and id = any(${roots as string[]}::uuid[])
+      union
+      select l.id from locations l join tree t on l.parent_id = t.id where l.client_id = ${clientId}
+    )
+    select id from tree`.execute(trx);
+  return rows.map((r) => r.id);
+}
