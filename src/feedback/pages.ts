@@ -28,7 +28,7 @@ textarea:focus,input:focus{outline:3px solid #c25400;outline-offset:1px}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .hint{font-size:.9rem;color:#4a4a4a;margin:.1rem 0 .35rem}
 .check{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
-.check input{width:1.4rem;height:1.4rem;margin-top:.15rem;flex:none}
+.check input{width:1.5rem;height:1.5rem;margin-top:.1rem;flex:none}
 .opt{border-top:1px solid #c9c9c4;padding-top:1rem}
 button{font:inherit;font-weight:700;width:100%;padding:.85rem;border:0;border-radius:.5rem;background:#17456b;color:#fff;cursor:pointer}
 button:focus-visible{outline:3px solid #c25400;outline-offset:2px}
@@ -36,6 +36,7 @@ button:focus-visible{outline:3px solid #c25400;outline-offset:2px}
 .summary{border:3px solid #a00000;border-radius:.5rem;background:#fff;padding:.5rem 1rem;margin-bottom:1rem}
 .summary h2{font-size:1.1rem;margin:.25rem 0}
 a{color:#0b4f8a}
+a:focus-visible{outline:3px solid #c25400;outline-offset:2px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `);
 
@@ -97,9 +98,18 @@ ${fieldError(id, message)}<input type="${type}" id="${id}" name="${id}" value="$
   }${describedBy(id, Boolean(extra.hint), message)}></div>`;
 }
 
-function checkboxField(id: 'contact_requested' | 'prize_draw' | 'accept_terms' | 'accept_privacy', label: SafeHtml, state: FormState): SafeHtml {
+function checkboxField(
+  id: 'contact_requested' | 'prize_draw' | 'accept_terms' | 'accept_privacy',
+  label: SafeHtml,
+  state: FormState,
+  message?: string,
+): SafeHtml {
   const checked = Boolean(state.values?.[id]);
-  return html`<div class="check"><input type="checkbox" id="${id}" name="${id}" value="yes"${checked ? raw(' checked') : ''}><label for="${id}">${label}</label></div>`;
+  return html`<div class="check"><input type="checkbox" id="${id}" name="${id}" value="yes"${checked ? raw(' checked') : ''}${describedBy(
+    id,
+    false,
+    message,
+  )}><label for="${id}">${label}</label></div>`;
 }
 
 function scaleField(target: FeedbackTarget, state: FormState): SafeHtml {
@@ -154,7 +164,7 @@ ${checkboxField(
   const body = html`${heading(target)}
 ${programme.introText ? html`<p>${programme.introText}</p>` : ''}
 ${summary}
-<form method="post" action="${feedbackPath(target)}">
+<form method="post" action="${feedbackPath(target)}?send">
 <input type="hidden" name="token" value="${state.token}"><input type="hidden" name="via" value="${state.values?.via ?? 'web'}">
 ${scaleField(target, state)}
 <div class="field"><label for="comment">${programme.followUpQuestion}</label>
@@ -168,7 +178,7 @@ ${textField('name', 'Your name', 'text', state, { autocomplete: 'name' })}
 ${textField('email', 'Email', 'email', state, { autocomplete: 'email' })}
 ${textField('mobile', 'Mobile', 'tel', state, { autocomplete: 'tel' })}
 ${fieldError('contact_requested', errors.contact_requested)}
-${checkboxField('contact_requested', html`Please contact me about my feedback`, state)}
+${checkboxField('contact_requested', html`Please contact me about my feedback`, state, errors.contact_requested)}
 </fieldset>
 ${prizeDraw}
 <div class="opt">${textField('receipt_code', 'Receipt code (optional)', 'text', state, {

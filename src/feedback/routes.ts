@@ -68,10 +68,14 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
 
   function showForm(reply: FastifyReply, target: FeedbackTarget, status: number, values: Partial<FeedbackForm>, errors?: Partial<Record<FieldName, string>>) {
     const token = issueFormToken(services.secrets.formToken, target.location.id, target.subMeasure?.id ?? null);
+    // A first view may stay in this browser's history cache ('private, no-cache', never
+    // 'no-store'): a customer who goes Back from the thank-you page gets the very form they
+    // sent, with its token, so sending it again finds the first feedback instead of adding
+    // one. The form posts to a different URL (…?send) so that the POST does not evict it.
     return reply
       .code(status)
       .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
+      .header('cache-control', status === 200 ? 'private, no-cache' : 'no-store')
       .send(renderFeedbackForm(target, { token, values, errors: errors ?? {} }));
   }
 

@@ -20,6 +20,7 @@ import { feedbackRoutes, renderProblemPage } from '../feedback/index.ts';
 import { responseRoutes } from '../responses/index.ts';
 import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import { portalRoutes } from './portal.ts';
 import { sessionAuthPlugin } from './session-auth.ts';
 
 export interface BuildAppOptions {
@@ -107,9 +108,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(accountRoutes, { services });
   await app.register(responseRoutes, { services });
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(renderHome()),
-  );
+  await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const notFoundLimit = app.rateLimit({ max: services.config.rateLimits.pagePerIp, timeWindow: services.config.rateLimits.windowSeconds * 1000, groupId: 'not-found' });
@@ -119,11 +118,4 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   });
 
   return app;
-}
-
-function renderHome(): string {
-  return renderProblemPage(
-    'Hark',
-    'Hark is running. Customers give feedback at /f/<location code>; the staff portal is not part of this release yet.',
-  );
 }

@@ -1,0 +1,42 @@
+/**
+ * Serves the portal (the React single-page app built by Vite into web/dist) under /portal:
+ * hashed assets with long caching, and index.html for every portal path so the app's own
+ * router takes over. `/` leads to the portal.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import { renderProblemPage } from '../feedback/index.ts';
+
+export const portalDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+export const portalRoutes: FastifyPluginAsync = async (app) => {
+  const built = existsSync(path.join(portalDistDir, 'index.html'));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: path.join(portalDistDir, 'assets'),
+      prefix: '/portal/assets/',
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      wildcard: true,
+    });
+  }
+  let indexHtml: Promise<string> | undefined;
+  const servePortal = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    if (!built) {
+      return reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .send(renderProblemPage('Portal not built', 'The portal has not been built. Run npm run build:web (npm start does it for you).'));
+    }
+    indexHtml ??= readFile(path.join(portalDistDir, 'index.html'), 'utf8');
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await indexHtml);
+  };
+  app.get('/portal', { schema: { hide: true } }, servePortal);
+  app.get('/portal/*', { schema: { hide: true } }, servePortal);
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/portal/'));
+};
