@@ -1,8 +1,11 @@
 /**
  * Feedback: the public pages where end customers give feedback, and storing it (with its
- * receipt code, contact details, consents and prize-draw entry) exactly once.
+ * receipt code, contact details, consents and prize-draw entry) exactly once; and the
+ * portal's inbox and detail of it.
  */
 export { feedbackRoutes } from './routes.ts';
+export { inboxRoutes } from './inbox-routes.ts';
+export { findFeedbackDetail, listInbox, updateFeedback } from './inbox.ts';
 export { submitFeedback, type SubmitResult } from './submit-feedback.ts';
 export { checkSubmission, type ValidSubmission } from './schemas.ts';
 export { issueFormToken } from './form-token.ts';

@@ -16,7 +16,7 @@ import {
 import type { Logger } from 'pino';
 import type { Services } from '../context.ts';
 import { accountRoutes } from '../accounts/index.ts';
-import { feedbackRoutes, renderProblemPage } from '../feedback/index.ts';
+import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/index.ts';
 import { responseRoutes } from '../responses/index.ts';
 import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -106,6 +106,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(healthRoutes, { services, isReady });
   await app.register(feedbackRoutes, { services });
   await app.register(accountRoutes, { services });
+  await app.register(inboxRoutes, { services });
   await app.register(responseRoutes, { services });
 
   await app.register(portalRoutes);

@@ -1,0 +1,244 @@
+/**
+ * The portal's view of feedback: the inbox (newest first, filtered, paged by keyset so a
+ * page deep in the list costs the same as the first), a feedback's detail with its
+ * timeline, and changes of status and category. Every query runs under the caller's access
+ * (client and location scope, with row-level security behind it).
+ */
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { can, findUserNames, inScope, withAccess, type Access } from '../accounts/index.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { Services } from '../context.ts';
+import type { Database, FeedbackCategory, FeedbackStatus, Scale } from '../db/schema.ts';
+import type { Trx } from '../db/tenancy.ts';
+import { readContactDetails } from '../end-customers/index.ts';
+import { scoreBandOf, scoreBands, type ScoreBandName } from '../programmes/index.ts';
+import { fillTemplate, listResponses } from '../responses/index.ts';
+import type { FeedbackDetail, FeedbackItem, InboxQuery } from './inbox-schemas.ts';
+
+type InboxRow = {
+  id: string;
+  score: number;
+  scale: Scale;
+  comment: string;
+  channel: FeedbackItem['channel'];
+  status: FeedbackStatus;
+  category: FeedbackCategory;
+  location_id: string;
+  location_name: string;
+  sub_measure_id: string | null;
+  sub_measure_name: string | null;
+  submitted_at: Date;
+  end_customer_id: string | null;
+  contact_requested: boolean;
+  first_response_at: Date | null;
+};
+
+function encodeCursor(row: { submitted_at: Date; id: string }): string {
+  return Buffer.from(`${row.submitted_at.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? null : { at: date, id };
+}
+
+export class InvalidCursorError extends Error {}
+
+function bandCondition(eb: ExpressionBuilder<Database & { f: Database['feedback'] }, 'f'>, band: ScoreBandName) {
+  return eb.or(
+    (Object.keys(scoreBands) as Scale[]).map((scale) => {
+      const [low, high] = scoreBands[scale][band];
+      return eb.and([eb('f.scale', '=', scale), eb('f.score', '>=', low), eb('f.score', '<=', high)]);
+    }),
+  );
+}
+
+function selectInbox(trx: Trx, access: Access) {
+  return trx
+    .selectFrom('feedback as f')
+    .innerJoin('locations as l', (join) => join.onRef('l.client_id', '=', 'f.client_id').onRef('l.id', '=', 'f.location_id'))
+    .leftJoin('sub_measures as sm', (join) => join.onRef('sm.client_id', '=', 'f.client_id').onRef('sm.id', '=', 'f.sub_measure_id'))
+    .select([
+      'f.id',
+      'f.score',
+      'f.scale',
+      'f.comment',
+      'f.channel',
+      'f.status',
+      'f.category',
+      'f.location_id',
+      'l.name as location_name',
+      'f.sub_measure_id',
+      'sm.name as sub_measure_name',
+      'f.submitted_at',
+      'f.end_customer_id',
+      'f.contact_requested',
+      'f.first_response_at',
+    ])
+    .where('f.client_id', '=', access.clientId);
+}
+
+function presentItem(row: InboxRow): FeedbackItem {
+  return {
+    id: row.id,
+    score: row.score,
+    scale: row.scale,
+    scoreBand: scoreBandOf(row.scale, row.score),
+    comment: row.comment,
+    channel: row.channel,
+    status: row.status,
+    category: row.category,
+    locationId: row.location_id,
+    locationName: row.location_name,
+    subMeasureId: row.sub_measure_id,
+    subMeasureName: row.sub_measure_name,
+    submittedAt: row.submitted_at.toISOString(),
+    hasContact: row.end_customer_id !== null,
+    contactRequested: row.contact_requested,
+    responded: row.first_response_at !== null,
+  };
+}
+
+async function locationSubtree(trx: Trx, access: Access, locationId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree(id) as (
+      select id from locations where client_id = ${access.clientId} and id = ${locationId}
+      union
+      select l.id from locations l join tree t on l.parent_id = t.id where l.client_id = ${access.clientId}
+    )
+    select id from tree`.execute(trx);
+  return rows.map((r) => r.id).filter((id) => inScope(access, id));
+}
+
+export type InboxResult = { ok: true; items: FeedbackItem[]; nextCursor: string | null } | { ok: false; reason: 'invalid_cursor' | 'unknown_location' };
+
+export async function listInbox(services: Services, access: Access, query: InboxQuery): Promise<InboxResult> {
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  if (query.cursor && !cursor) return { ok: false, reason: 'invalid_cursor' };
+  return withAccess(services.db, access, async (trx) => {
+    const client = await trx.selectFrom('clients').select('timezone').where('id', '=', access.clientId).executeTakeFirstOrThrow();
+    let q: SelectQueryBuilder<Database & { f: Database['feedback']; l: Database['locations']; sm: Database['sub_measures'] }, 'f' | 'l' | 'sm', InboxRow> = selectInbox(trx, access);
+    if (access.locationIds !== null) q = q.where('f.location_id', 'in', access.locationIds.length ? [...access.locationIds] : ['00000000-0000-0000-0000-000000000000']);
+    if (query.locationId) {
+      const ids = await locationSubtree(trx, access, query.locationId);
+      if (ids.length === 0) return { ok: false, reason: 'unknown_location' } as const;
+      q = q.where('f.location_id', 'in', ids);
+    }
+    if (query.from) q = q.where('f.submitted_at', '>=', sql<Date>`(${query.from}::date)::timestamp at time zone ${client.timezone}`);
+    if (query.to) q = q.where('f.submitted_at', '<', sql<Date>`(${query.to}::date + 1)::timestamp at time zone ${client.timezone}`);
+    if (query.subMeasureId) q = q.where('f.sub_measure_id', '=', query.subMeasureId);
+    if (query.channel) q = q.where('f.channel', '=', query.channel);
+    if (query.status) q = q.where('f.status', '=', query.status);
+    if (query.category) q = q.where('f.category', '=', query.category);
+    if (query.hasContact) q = q.where('f.end_customer_id', query.hasContact === 'true' ? 'is not' : 'is', null);
+    const band = query.scoreBand;
+    if (band) q = q.where((eb) => bandCondition(eb, band));
+    if (query.q) q = q.where(sql<boolean>`f.comment_search @@ websearch_to_tsquery('english', ${query.q})`);
+    if (cursor) q = q.where((eb) => eb.or([eb('f.submitted_at', '<', cursor.at), eb.and([eb('f.submitted_at', '=', cursor.at), eb('f.id', '<', cursor.id)])]));
+    const rows = await q.orderBy('f.submitted_at', 'desc').orderBy('f.id', 'desc').limit(query.limit + 1).execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { ok: true, items: page.map(presentItem), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null } as const;
+  });
+}
+
+async function loadItem(trx: Trx, access: Access, feedbackId: string) {
+  const row = await selectInbox(trx, access).select(['f.receipt_code']).where('f.id', '=', feedbackId).executeTakeFirst();
+  return row && inScope(access, row.location_id) ? row : null;
+}
+
+export async function findFeedbackDetail(services: Services, access: Access, feedbackId: string): Promise<FeedbackDetail | null> {
+  const loaded = await withAccess(services.db, access, async (trx) => {
+    const row = await loadItem(trx, access, feedbackId);
+    if (!row) return null;
+    const mayReadContact = can(access, 'contact.read');
+    let contact: FeedbackDetail['contact'] = null;
+    if (row.end_customer_id && mayReadContact) {
+      const keyring = await services.keyrings.keyringFor(trx, access.clientId);
+      contact = await readContactDetails(trx, keyring, row.end_customer_id);
+    }
+    const history = await trx
+      .selectFrom('audit_log')
+      .select(['at', 'actor_id', 'action', 'details'])
+      .where('chain_id', '=', access.clientId)
+      .where('subject_kind', '=', 'feedback')
+      .where('subject_id', '=', feedbackId)
+      .where('action', 'in', ['feedback.status_changed', 'feedback.category_changed'])
+      .orderBy('seq')
+      .execute();
+    const client = await trx.selectFrom('clients').select('name').where('id', '=', access.clientId).executeTakeFirstOrThrow();
+    const band = scoreBandOf(row.scale, row.score);
+    const templates = can(access, 'feedback.respond')
+      ? await trx
+          .selectFrom('response_templates')
+          .select(['id', 'name', 'subject', 'body'])
+          .where('client_id', '=', access.clientId)
+          .where('archived_at', 'is', null)
+          .where('score_band', 'in', [band, 'any'])
+          .orderBy('name')
+          .execute()
+      : [];
+    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, clientName: client.name, templates };
+  });
+  if (!loaded) return null;
+  const { row, contact, history, clientName, templates } = loaded;
+  const responses = await listResponses(services, access, feedbackId);
+  const authorIds = [...responses.map((r) => r.authorUserId), ...history.map((h) => h.actor_id)].filter((id): id is string => Boolean(id));
+  const names = new Map((await findUserNames(services.db, authorIds)).map((u) => [u.id, u.name]));
+  const author = (id: string | null) => (id ? { id, name: names.get(id) ?? 'Former member' } : null);
+  const timeline: FeedbackDetail['timeline'] = [
+    { kind: 'feedback' as const, at: row.submitted_at.toISOString(), author: null, subject: null, body: row.comment, status: null },
+    ...responses.map((r) => ({ kind: r.kind, at: r.createdAt, author: author(r.authorUserId), subject: r.subject, body: r.body, status: r.kind === 'note' ? null : r.status })),
+    ...history.map((h) => {
+      const details = h.details as { from?: string; to?: string };
+      return {
+        kind: h.action === 'feedback.status_changed' ? ('status' as const) : ('category' as const),
+        at: h.at.toISOString(),
+        author: author(h.actor_id),
+        subject: null,
+        body: `${details.from ?? '?'} → ${details.to ?? '?'}`,
+        status: null,
+      };
+    }),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  const fill = { customer_name: contact?.name ?? 'there', business: clientName, location: row.location_name, staff_member: row.sub_measure_name ?? 'the team' };
+  return {
+    ...presentItem(row),
+    receiptCode: row.receipt_code,
+    contact,
+    contactHidden: loaded.contactHidden,
+    timeline,
+    suggestedTemplates: templates.map((t) => ({ id: t.id, name: t.name, subject: fillTemplate(t.subject, fill), body: fillTemplate(t.body, fill) })),
+  };
+}
+
+export async function updateFeedback(
+  services: Services,
+  access: Access,
+  feedbackId: string,
+  change: { status?: Exclude<FeedbackStatus, 'closed'> | undefined; category?: FeedbackCategory | undefined },
+): Promise<boolean> {
+  return withAccess(services.db, access, async (trx) => {
+    const current = await trx
+      .selectFrom('feedback')
+      .select(['id', 'location_id', 'status', 'category'])
+      .where('client_id', '=', access.clientId)
+      .where('id', '=', feedbackId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current || !inScope(access, current.location_id)) return false;
+    const status = change.status ?? current.status;
+    const category = change.category ?? current.category;
+    if (status === current.status && category === current.category) return true;
+    await trx.updateTable('feedback').set({ status, category, updated_at: new Date() }).where('client_id', '=', access.clientId).where('id', '=', feedbackId).execute();
+    if (status !== current.status) {
+      await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.status_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.status, to: status } });
+    }
+    if (category !== current.category) {
+      await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.category_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.category, to: category } });
+    }
+    return true;
+  });
+}
