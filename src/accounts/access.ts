@@ -16,6 +16,8 @@ export interface Access {
   role: MembershipRole;
   /** Every location id the person may see, or null for all of the client's locations. */
   locationIds: readonly string[] | null;
+  /** Operator staff looking in (read-only, audited); absent for the client's own personnel. */
+  operator?: true;
 }
 
 export function can(access: Access, permission: Permission): boolean {

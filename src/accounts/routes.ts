@@ -11,6 +11,7 @@ import { HttpError } from '../http/errors.ts';
 import { clearSessionCookie, cookieOptions, deviceCookie, sessionCookie, type SignedIn } from '../http/session-auth.ts';
 import { acceptInvitation, invitePerson, readInvitation } from './invitations.ts';
 import { attemptLogin } from './login.ts';
+import { listClientsForOperator, openClientAsOperator } from './operator-access.ts';
 import { requestPasswordReset, resetPassword } from './password-resets.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { permissionsOf } from './policy.ts';
@@ -30,11 +31,12 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
   function presentSession(signedIn: SignedIn, expiresAt: Date, csrfToken: string): z.infer<typeof s.sessionSchema> {
     const { user, memberships, session } = signedIn;
     const active = memberships.find((m) => m.clientId === session.activeClientId) ?? null;
+    const operatorClient = user.kind === 'operator' ? session.activeClientId : null;
     return {
       user: { id: user.id, name: user.name, email: user.email, kind: user.kind, totpEnabled: Boolean(user.totp_enabled_at) },
       memberships,
-      activeClientId: active?.clientId ?? null,
-      permissions: active ? permissionsOf(active.role) : [],
+      activeClientId: active?.clientId ?? operatorClient,
+      permissions: active ? permissionsOf(active.role) : operatorClient ? permissionsOf('viewer') : [],
       totpSetupRequired: Boolean(active?.requireTotp && !user.totp_enabled_at),
       csrfToken,
       expiresAt: expiresAt.toISOString(),
@@ -234,6 +236,48 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
         throw new HttpError(result.reason);
       }
       return { ok: true as const };
+    },
+  );
+
+  // ----- operator staff: opening a client is an audited action -----
+
+  async function requireOperator(request: FastifyRequest): Promise<SignedIn> {
+    const signedIn = await request.requireSignedIn();
+    if (signedIn.user.kind !== 'operator') throw new HttpError('forbidden', 'Only operator staff may do this.');
+    return signedIn;
+  }
+
+  api.get(
+    '/api/v1/operator/clients',
+    { schema: { tags: ['operator'], summary: 'Every client of this installation (operator staff only)', response: { 200: z.array(z.object({ id: z.string().uuid(), name: z.string(), createdAt: z.string().datetime() })), 403: errorSchema } } },
+    async (request) => {
+      await requireOperator(request);
+      return listClientsForOperator(services);
+    },
+  );
+
+  api.post(
+    '/api/v1/operator/clients/:clientId/open',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: "Look into a client's feedback, read-only; recorded in the client's audit log with the reason",
+        params: z.object({ clientId: z.string().uuid() }),
+        body: z.object({ reason: z.string().trim().min(10, 'say why, in a sentence (at least 10 characters)').max(500) }),
+        response: { 200: s.sessionSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const signedIn = await requireOperator(request);
+      const opened = await openClientAsOperator(services, {
+        operatorId: signedIn.user.id,
+        sessionTokenHash: signedIn.session.tokenHash,
+        clientId: request.params.clientId,
+        reason: request.body.reason,
+      });
+      if (!opened) throw new HttpError('not_found');
+      const switched = { ...signedIn, session: { ...signedIn.session, activeClientId: request.params.clientId } };
+      return presentSession(switched, signedIn.session.expiresAt, signedIn.session.csrfToken);
     },
   );
 

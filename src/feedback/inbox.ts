@@ -138,6 +138,9 @@ export async function listInbox(services: Services, access: Access, query: Inbox
     if (query.q) q = q.where(sql<boolean>`f.comment_search @@ websearch_to_tsquery('english', ${query.q})`);
     if (cursor) q = q.where((eb) => eb.or([eb('f.submitted_at', '<', cursor.at), eb.and([eb('f.submitted_at', '=', cursor.at), eb('f.id', '<', cursor.id)])]));
     const rows = await q.orderBy('f.submitted_at', 'desc').orderBy('f.id', 'desc').limit(query.limit + 1).execute();
+    if (access.operator) {
+      await appendAudit(trx, { clientId: access.clientId, actorKind: 'operator', actorId: access.userId, action: 'operator.inbox_listed', subjectKind: 'client', subjectId: access.clientId, details: { rows: Math.min(rows.length, query.limit) } });
+    }
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return { ok: true, items: page.map(presentItem), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null } as const;
@@ -153,6 +156,9 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
   const loaded = await withAccess(services.db, access, async (trx) => {
     const row = await loadItem(trx, access, feedbackId);
     if (!row) return null;
+    if (access.operator) {
+      await appendAudit(trx, { clientId: access.clientId, actorKind: 'operator', actorId: access.userId, action: 'operator.feedback_read', subjectKind: 'feedback', subjectId: feedbackId });
+    }
     const mayReadContact = can(access, 'contact.read');
     let contact: FeedbackDetail['contact'] = null;
     if (row.end_customer_id && mayReadContact) {

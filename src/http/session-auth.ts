@@ -101,6 +101,11 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
 
   async function resolveAccess(request: FastifyRequest): Promise<Access> {
     const { session, user, memberships } = await request.requireSignedIn();
+    if (user.kind === 'operator') {
+      // Set only by the audited "open client" action (operator-access.ts).
+      if (!session.activeClientId) throw new HttpError('no_client_selected');
+      return { clientId: asClientId(session.activeClientId), userId: user.id, role: 'viewer', locationIds: null, operator: true };
+    }
     const membership = memberships.find((m) => m.clientId === session.activeClientId);
     if (!membership) throw new HttpError('no_client_selected');
     if (membership.requireTotp && !user.totp_enabled_at) throw new HttpError('totp_setup_required');
