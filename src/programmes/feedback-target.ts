@@ -36,7 +36,8 @@ const CACHE_MS = 10_000;
 const cache = new Map<string, { at: number; result: FeedbackTargetLookup }>();
 
 /**
- * Resolves a public location code (and optional sub-measure code). This is the one lookup
+ * Resolves a public location code (and optional sub-measure code) of a location (and
+ * sub-measure) that is neither inactive nor archived. This is the one lookup
  * that crosses tenants: a public link names no client. It runs as the owning role and reads
  * only what the public page shows; everything after it runs in the client's transaction.
  * Results are cached for a few seconds per process, so a busy page costs no query per view.
@@ -51,6 +52,15 @@ export async function findFeedbackTarget(db: Db, locationCode: string, subMeasur
   return result;
 }
 
+/**
+ * Drops every cached lookup. Settings changes call it once committed, so an archived
+ * location stops answering in this process at once; other processes follow within
+ * the cache's few seconds.
+ */
+export function forgetFeedbackTargets(): void {
+  cache.clear();
+}
+
 async function lookUp(db: Db, locationCode: string, subMeasureCode: string | undefined): Promise<FeedbackTargetLookup> {
   const row = await db
     .selectFrom('locations as l')
@@ -61,7 +71,8 @@ async function lookUp(db: Db, locationCode: string, subMeasureCode: string | und
         .onRef('s.client_id', '=', 'l.client_id')
         .onRef('s.location_id', '=', 'l.id')
         .on('s.code', '=', subMeasureCode ?? '')
-        .on('s.active', '=', true),
+        .on('s.active', '=', true)
+        .on('s.archived_at', 'is', null),
     )
     .select([
       'l.client_id',
@@ -89,6 +100,7 @@ async function lookUp(db: Db, locationCode: string, subMeasureCode: string | und
     ])
     .where('l.code', '=', locationCode)
     .where('l.active', '=', true)
+    .where('l.archived_at', 'is', null)
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown_location' };
   if (subMeasureCode !== undefined && !row.sub_measure_id) return { ok: false, reason: 'unknown_sub_measure' };

@@ -1,6 +1,7 @@
 /**
  * Programmes and where feedback is given: a client's programmes, its locations (with their
- * hierarchy), their sub-measures (staff members, counters) and single-use receipt codes.
+ * hierarchy), their sub-measures (staff members, counters) and single-use receipt codes;
+ * and the settings API (`programmeRoutes`) through which admins manage them.
  */
 export {
   createProgramme,
@@ -11,5 +12,20 @@ export {
   type NewLocation,
   type NewSubMeasure,
 } from './service.ts';
-export { findFeedbackTarget, type FeedbackTarget } from './feedback-target.ts';
+export { findFeedbackTarget, forgetFeedbackTargets, type FeedbackTarget } from './feedback-target.ts';
 export { scaleOf, scales, scoreBandOf, scoreBands, type ScaleDefinition, type ScoreBandName } from './scales.ts';
+export { programmeRoutes } from './routes.ts';
+export {
+  addLocation,
+  addProgramme,
+  addSubMeasure,
+  listLocations,
+  listProgrammes,
+  updateLocation,
+  updateProgramme,
+  updateSubMeasure,
+  type LocationRefusal,
+  type ProgrammeRefusal,
+  type SettingsResult,
+  type SubMeasureRefusal,
+} from './settings.ts';
