@@ -18,6 +18,7 @@ import type { Services } from '../context.ts';
 import { accountRoutes } from '../accounts/index.ts';
 import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/index.ts';
 import { programmeRoutes } from '../programmes/index.ts';
+import { dashboardRoutes } from '../reports/index.ts';
 import { responseRoutes } from '../responses/index.ts';
 import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(inboxRoutes, { services });
   await app.register(responseRoutes, { services });
   await app.register(programmeRoutes, { services });
+  await app.register(dashboardRoutes, { services });
 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

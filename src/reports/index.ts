@@ -7,3 +7,4 @@ export { enqueueRollupUpdate, updateDailyRollupsJob, type RollupUpdate } from '.
 export { recomputeDailyRollups, rebuildAllDailyRollups, summariseRollups, type RollupSummary } from './rollups.ts';
 export { localDay } from './local-day.ts';
 export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2 }];
+export { dashboardRoutes } from './routes.ts';
