@@ -10,7 +10,8 @@ import type { Database, MembershipRole } from '../db/schema.ts';
 import type { ClientId } from '../db/tenancy.ts';
 import { withAccess, type Access } from './access.ts';
 import { readLinkToken, signLinkToken } from './link-tokens.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { attemptLogin } from './login.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
 import { mayAssignRole, scopedRoles } from './policy.ts';
 import { findUserByEmail, normaliseEmail } from './queries.ts';
 
@@ -124,21 +125,36 @@ export async function readInvitation(services: Services, token: string): Promise
 }
 
 export type AcceptResult =
-  | { ok: true; userId: string; clientId: ClientId }
-  | { ok: false; reason: 'invitation_invalid' | 'invitation_expired' | 'invitation_used' | 'invalid_credentials' }
+  | { ok: true; userId: string; clientId: ClientId; /** A signed device cookie, when an existing account signed in. */ deviceToken: string | null }
+  | { ok: false; reason: 'invitation_invalid' | 'invitation_expired' | 'invitation_used' | 'invalid_credentials' | 'totp_required' | 'totp_invalid' }
+  | { ok: false; reason: 'locked'; retryAfterSeconds: number }
   | { ok: false; reason: 'weak_password'; message: string };
 
 /**
  * Accepts an invitation: a new person names themselves and chooses a password; a person
- * who already has an account proves it with their password.
+ * who already has an account signs in to it exactly as at the login form (password, their
+ * two-factor code when they have one, and the same throttling), since accepting signs
+ * them in.
  */
-export async function acceptInvitation(services: Services, token: string, input: { name?: string | undefined; password: string }): Promise<AcceptResult> {
+export async function acceptInvitation(
+  services: Services,
+  token: string,
+  input: { name?: string | undefined; password: string; totpCode?: string | undefined; deviceCookie?: string | undefined },
+): Promise<AcceptResult> {
   const lookup = await readInvitation(services, token);
   if (!lookup.ok) return lookup;
   const { invitation } = lookup;
   const existing = await findUserByEmail(services.db, invitation.email);
+  let deviceToken: string | null = null;
   if (existing?.password_hash) {
-    if (!(await verifyPassword(existing.password_hash, input.password))) return { ok: false, reason: 'invalid_credentials' };
+    const login = await attemptLogin(services.db, services.secrets, {
+      email: invitation.email,
+      password: input.password,
+      totpCode: input.totpCode,
+      deviceCookie: input.deviceCookie,
+    });
+    if (!login.ok) return login;
+    deviceToken = login.deviceToken;
   } else {
     const problem = passwordProblem(input.password, invitation.email);
     if (problem) return { ok: false, reason: 'weak_password', message: problem };
@@ -187,7 +203,7 @@ export async function acceptInvitation(services: Services, token: string, input:
       details: { role: invitation.role },
     });
     const memberUserId = userId;
-    return { ok: true, userId: memberUserId, clientId: invitation.clientId } as const;
+    return { ok: true, userId: memberUserId, clientId: invitation.clientId, deviceToken } as const;
   });
 }
 

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError, RateLimitedError } from '../http/errors.ts';
 import { clearSessionCookie, cookieOptions, deviceCookie, sessionCookie, type SignedIn } from '../http/session-auth.ts';
 import { acceptInvitation, invitePerson, readInvitation } from './invitations.ts';
 import { attemptLogin } from './login.ts';
@@ -26,7 +26,14 @@ const ok = z.object({ ok: z.literal(true) });
 
 export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const loginLimit = app.rateLimit({ max: services.config.loginLimitPerIp, timeWindow: services.config.rateLimits.windowSeconds * 1000, groupId: 'login' });
+  // Answered as 429 rate_limited (with retry-after): the plugin's own error would reach the
+  // error handler as an unknown 4xx and be answered 400.
+  const loginLimit = app.rateLimit({
+    max: services.config.loginLimitPerIp,
+    timeWindow: services.config.rateLimits.windowSeconds * 1000,
+    groupId: 'login',
+    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+  });
 
   function presentSession(signedIn: SignedIn, expiresAt: Date, csrfToken: string): z.infer<typeof s.sessionSchema> {
     const { user, memberships, session } = signedIn;
@@ -190,16 +197,28 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
         summary: 'Accept an invitation: set a password (or give your existing one) and sign in',
         params: s.invitationTokenParamsSchema,
         body: s.acceptInvitationBodySchema,
-        response: { 200: s.sessionSchema, 401: errorSchema, 410: errorSchema, 422: errorSchema },
+        response: { 200: s.sessionSchema, 401: errorSchema, 410: errorSchema, 422: errorSchema, 429: errorSchema },
       },
     },
     async (request, reply) => {
-      const result = await acceptInvitation(services, request.params.token, request.body);
+      const result = await acceptInvitation(services, request.params.token, { ...request.body, deviceCookie: request.cookies[deviceCookie] });
       if (!result.ok) {
-        if (result.reason === 'weak_password') throw new HttpError('weak_password', result.message);
-        if (result.reason === 'invalid_credentials') throw new HttpError('invalid_credentials', 'You already have an account: enter its password to accept.');
-        throw new HttpError('link_invalid', invitationProblems[result.reason]);
+        switch (result.reason) {
+          case 'weak_password':
+            throw new HttpError('weak_password', result.message);
+          case 'invalid_credentials':
+            throw new HttpError('invalid_credentials', 'You already have an account: enter its password to accept.');
+          case 'totp_required':
+          case 'totp_invalid':
+            throw new HttpError(result.reason);
+          case 'locked':
+            reply.header('retry-after', String(result.retryAfterSeconds));
+            throw new HttpError('account_locked');
+          default:
+            throw new HttpError('link_invalid', invitationProblems[result.reason]);
+        }
       }
+      if (result.deviceToken) reply.setCookie(deviceCookie, result.deviceToken, cookieOptions(services, 365 * 86_400));
       return signIn(request, reply, result.userId, result.clientId);
     },
   );

@@ -33,7 +33,11 @@ export const sessionSchema = z.object({
 export const passwordResetRequestSchema = z.object({ email: emailSchema });
 export const passwordResetConfirmSchema = z.object({ token: z.string().min(10).max(200), password: passwordSchema });
 export const invitationTokenParamsSchema = z.object({ token: z.string().min(10).max(200) });
-export const acceptInvitationBodySchema = z.object({ name: z.string().trim().min(1).max(200).optional(), password: passwordSchema });
+export const acceptInvitationBodySchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  password: passwordSchema,
+  totpCode: totpCodeSchema.optional().describe('the current code, when joining with an existing account that has two-factor sign-in'),
+});
 export const invitationInfoSchema = z.object({
   clientName: z.string(),
   email: z.string(),

@@ -20,7 +20,7 @@ import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/inde
 import { programmeRoutes } from '../programmes/index.ts';
 import { dashboardRoutes } from '../reports/index.ts';
 import { responseRoutes } from '../responses/index.ts';
-import { errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
+import { errorBody, errorCatalogue, HttpError, RateLimitedError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { portalRoutes } from './portal.ts';
 import { sessionAuthPlugin } from './session-auth.ts';
@@ -116,7 +116,12 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const notFoundLimit = app.rateLimit({ max: services.config.rateLimits.pagePerIp, timeWindow: services.config.rateLimits.windowSeconds * 1000, groupId: 'not-found' });
+  const notFoundLimit = app.rateLimit({
+    max: services.config.rateLimits.pagePerIp,
+    timeWindow: services.config.rateLimits.windowSeconds * 1000,
+    groupId: 'not-found',
+    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+  });
   app.setNotFoundHandler({ preHandler: notFoundLimit }, (request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send(errorBody('not_found'));
     return reply.code(404).type('text/html; charset=utf-8').send(renderProblemPage('Page not found', 'There is nothing at this address.'));

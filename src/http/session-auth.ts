@@ -129,8 +129,9 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
   });
 
   // CSRF: a cookie-carrying request that changes state must show the session's token and
-  // send JSON (which no cross-site form can). Checked before any handler runs.
-  app.addHook('preHandler', async (request) => {
+  // send JSON (which no cross-site form can). Checked before the body is validated and any
+  // handler runs, so such a request is refused as what it is (415, 403) whatever its body.
+  app.addHook('preValidation', async (request) => {
     if (!request.url.startsWith('/api/') || !unsafeMethods.has(request.method)) return;
     const type = request.headers['content-type'];
     if (request.body !== undefined && !(typeof type === 'string' && type.startsWith('application/json'))) {

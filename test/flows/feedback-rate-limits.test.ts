@@ -78,3 +78,21 @@ describe('with the default limits', () => {
     expect(await countFeedback(hark, client.clientId)).toBe(40);
   });
 });
+
+describe('with a tight page limit', () => {
+  let hark: TestHark;
+  beforeAll(async () => {
+    hark = await startTestHark({ env: { HARK_PAGE_LIMIT_PER_IP: '4', HARK_TRUST_PROXY: 'true' } });
+  });
+  afterAll(() => hark?.close());
+
+  it('answers a scan of unknown addresses with 429 once the page limit is reached', async () => {
+    const ip = { 'x-forwarded-for': '203.0.113.99' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await hark.fetch(`/no-such-page-${i}`, { headers: ip })).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 429, 429]);
+    const api = await hark.fetch('/api/v1/no-such-route', { headers: ip });
+    expect(api.status).toBe(429);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+});
