@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // Runs the TypeScript entry point through tsx, so `hark` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// tsx is registered in this very process and the entry point imported here, rather than
+// spawning `tsx src/main.ts` as a child: with a child, a SIGTERM to `hark` (from a process
+// manager, a container runtime or a test) killed only this wrapper and left the server
+// running, orphaned, holding its port and database.
+import { register } from 'tsx/esm/api';
 
-const require = createRequire(import.meta.url);
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const tsx = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsx, path.join(root, 'src/main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+register();
+await import('../src/main.ts');

@@ -5,15 +5,25 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number({ error: 'must be a whole number above 0' }).int('must be a whole number above 0').positive('must be a whole number above 0');
+
+/** A postgres:// URL that parses. The value is never echoed: it may hold a password. */
+const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection URL', abort: true })
+  .refine((value) => URL.canParse(value), 'is not a valid URL (check the host name, and percent-encode special characters in the password)');
+
+const port = z.coerce
+  .number({ error: 'must be a port number from 0 to 65535' })
+  .int('must be a port number from 0 to 65535')
+  .min(0, 'must be a port number from 0 to 65535')
+  .max(65535, 'must be a port number from 0 to 65535');
 
 const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+  DATABASE_URL: databaseUrl
     .optional()
     .describe('PostgreSQL connection URL; without it Hark runs on embedded PGlite'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   HARK_DATA_DIR: z.string().min(1).default('./data'),
   HARK_PUBLIC_URL: z
@@ -38,6 +48,11 @@ const envSchema = z.object({
     .transform((v) => v === 'true')
     .describe('Trust X-Forwarded-For from a reverse proxy when rate limiting by IP'),
   HARK_ROLLUP_POLL_SECONDS: z.coerce.number().positive().default(2),
+  HARK_DB_CONNECT_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds above 0' })
+    .positive('must be a number of seconds above 0')
+    .default(10)
+    .describe('how long start-up waits for PostgreSQL to answer before giving up'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587')
@@ -67,6 +82,7 @@ export type Config = Readonly<{
   }>;
   trustProxy: boolean;
   rollupPollSeconds: number;
+  dbConnectTimeoutSeconds: number;
   jobPollSeconds: number;
   mail: Readonly<{ smtpUrl: string | undefined; from: string }>;
   sessions: Readonly<{ idleMinutes: number; maxHours: number }>;
@@ -75,9 +91,14 @@ export type Config = Readonly<{
 
 export class ConfigError extends Error {}
 
-/** Parses an environment (default: the process's) into the frozen config object. */
+/**
+ * Parses an environment (default: the process's) into the frozen config object. A variable
+ * set to the empty string counts as unset (as `PORT=` or compose's `${PORT}` leave it), so
+ * it takes its default instead of, say, PORT 0.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -101,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     trustProxy: e.HARK_TRUST_PROXY,
     rollupPollSeconds: e.HARK_ROLLUP_POLL_SECONDS,
+    dbConnectTimeoutSeconds: e.HARK_DB_CONNECT_TIMEOUT_SECONDS,
     jobPollSeconds: e.HARK_JOB_POLL_SECONDS,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.HARK_MAIL_FROM }),
     sessions: Object.freeze({ idleMinutes: e.HARK_SESSION_IDLE_MINUTES, maxHours: e.HARK_SESSION_MAX_HOURS }),

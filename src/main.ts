@@ -1,12 +1,22 @@
 /** The `hark` command line: serve, worker, migrate, seed. */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { seedDemo, seedDemoIfEmpty, type DemoSummary } from './demo/index.ts';
-import { createLogger } from './logger.ts';
-import { openServices, startHark, type Role } from './start.ts';
-import path from 'node:path';
+import type { DemoSummary } from './demo/index.ts';
+import type { Role } from './start.ts';
+
+/**
+ * The rest of Hark (HTTP, database, queue) loads only when a command runs it, so `--help`
+ * and configuration errors answer at once.
+ */
+async function load() {
+  const [start, demo, migrate, logger] = await Promise.all([
+    import('./start.ts'),
+    import('./demo/index.ts'),
+    import('./db/migrate.ts'),
+    import('./logger.ts'),
+  ]);
+  return { ...start, ...demo, ...migrate, ...logger };
+}
 
 function config(): Config {
   try {
@@ -20,8 +30,14 @@ function config(): Config {
   }
 }
 
-function printUrls(base: string, demo: DemoSummary | null): void {
+function printUrls(base: string, demo: DemoSummary | null, cfg: Config, mailDestination: string): void {
   const lines = [`Hark is ready at ${base}`, `  health:         ${base}/healthz`, `  API (OpenAPI):  ${base}/api/v1/openapi.json`];
+  if (demo && demo.feedbackCount === 0) {
+    lines.push(
+      `The demo client "${demo.clientName}" is incomplete: loading it was interrupted. To start afresh, stop Hark and`,
+      cfg.databaseUrl ? '  point DATABASE_URL at an empty database.' : `  delete the data folder ${cfg.dataDir}.`,
+    );
+  }
   if (demo) {
     const [first] = demo.locations;
     lines.push(`Demo client "${demo.clientName}" with ${demo.feedbackCount} feedback:`);
@@ -34,24 +50,73 @@ function printUrls(base: string, demo: DemoSummary | null): void {
       if (first.receiptCode) lines.push(`  a receipt code: ${first.receiptCode}   (single use, ${first.name})`);
     }
   }
-  lines.push('  portal:         the staff portal is not part of this release yet');
+  lines.push(`Portal: ${base}/portal/`);
+  for (const login of demo?.logins ?? []) {
+    lines.push(`  login: ${login.email} / ${login.password}   (${login.role}, ${login.scope})`);
+  }
+  lines.push(`Mail from Hark goes to ${mailDestination}.`);
   console.log(lines.join('\n'));
 }
 
-function onSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      stop().then(
-        () => process.exit(0),
-        (error) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    });
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * SIGINT and SIGTERM stop Hark cleanly, including during start-up: a signal that arrives
+ * before Hark is running is held until start-up reaches a safe point (so Ctrl-C while the
+ * demo data loads never leaves half a demo client behind), then Hark stops and exits 0.
+ * A second signal exits at once.
+ */
+class Shutdown {
+  #stop: (() => Promise<void>) | undefined;
+  #requested = false;
+  readonly #waitingFor: string;
+
+  /** `waitingFor` completes "stopping as soon as …" in the message a first signal prints. */
+  constructor(waitingFor = 'start-up reaches a safe point') {
+    this.#waitingFor = waitingFor;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => this.#signal(signal));
+  }
+
+  /** A signal arrived: start-up should skip what it has not begun. */
+  get requested(): boolean {
+    return this.#requested;
+  }
+
+  /** Hands over the way to stop; stops at once if a signal came during start-up. */
+  running(stop: () => Promise<void>): void {
+    this.#stop = stop;
+    if (this.#requested) this.#run(stop);
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (this.#requested) {
+      console.error(`${signal} again: exiting without a clean stop`);
+      process.exit(1);
+    }
+    this.#requested = true;
+    if (this.#stop) this.#run(this.#stop);
+    else console.error(`${signal}: stopping as soon as ${this.#waitingFor} (send it again to exit at once)`);
+  }
+
+  #run(stop: () => Promise<void>): void {
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Hark did not stop cleanly: ${messageOf(error)}`);
+        process.exit(1);
+      },
+    );
+  }
+}
+
+function announceStart(cfg: Config): void {
+  console.log(`Starting Hark with ${cfg.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `its embedded database in ${cfg.dataDir}`}…`);
+  if (cfg.databaseUrl && !cfg.masterKey) {
+    // Every process on one database must hold the same master key; a key file is per machine.
+    console.warn(
+      `HARK_MASTER_KEY is not set: using the key file in ${cfg.dataDir}. Every Hark process on this database needs ` +
+        'that same key: set HARK_MASTER_KEY (openssl rand -base64 32) before running more than one.',
+    );
   }
 }
 
@@ -72,16 +137,23 @@ program
   .option('--demo', 'load the demo client when the database is empty')
   .action(async (options: { role: Role; demo?: boolean }) => {
     const cfg = config();
+    const shutdown = new Shutdown();
+    announceStart(cfg);
+    const { startHark, createLogger, seedDemoIfEmpty } = await load();
     let demo: DemoSummary | null = null;
     const running = await startHark(cfg, {
       role: options.role,
       logger: createLogger(cfg),
       beforeReady: async (services) => {
-        if (options.demo) demo = await seedDemoIfEmpty(services);
+        if (!options.demo || shutdown.requested) return;
+        demo = await seedDemoIfEmpty(services, {
+          onSeeding: () => console.log('The database is empty: loading the demo client (about six months of feedback)…'),
+        });
       },
     });
-    onSignals(() => running.stop());
-    if (running.url) printUrls(cfg.publicUrl, demo);
+    shutdown.running(() => running.stop());
+    if (shutdown.requested) return;
+    if (running.url) printUrls(running.services.publicUrl, demo, cfg, running.services.mailer.destination);
     else console.log('Hark worker is running.');
   });
 
@@ -90,9 +162,12 @@ program
   .description('run the job workers only (same as serve --role worker)')
   .action(async () => {
     const cfg = config();
+    const shutdown = new Shutdown();
+    announceStart(cfg);
+    const { startHark, createLogger } = await load();
     const running = await startHark(cfg, { role: 'worker', logger: createLogger(cfg) });
-    onSignals(() => running.stop());
-    console.log('Hark worker is running.');
+    shutdown.running(() => running.stop());
+    if (!shutdown.requested) console.log('Hark worker is running.');
   });
 
 program
@@ -100,7 +175,9 @@ program
   .description('apply pending database migrations and exit')
   .action(async () => {
     const cfg = config();
-    const database = await openDatabase({ databaseUrl: cfg.databaseUrl, pgliteDir: path.join(cfg.dataDir, 'pgdata'), poolMax: 2 });
+    new Shutdown('the migrations have finished');
+    const { openConfiguredDatabase, migrateToLatest } = await load();
+    const database = await openConfiguredDatabase(cfg, { poolMax: 2 });
     try {
       const { applied } = await migrateToLatest(database.db);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
@@ -111,15 +188,37 @@ program
 
 program
   .command('seed')
-  .description('load the demo client (refuses if the database already has clients, unless --force)')
-  .option('--force', 'add another demo client even if clients exist')
+  .description(
+    'load the demo client into an empty database; does nothing when it is loaded already, and refuses ' +
+      'when the database holds other clients, unless --force',
+  )
+  .option('--force', 'load the demo client even if other clients exist')
   .action(async (options: { force?: boolean }) => {
     const cfg = config();
+    new Shutdown('the demo client is written whole');
+    const { openServices, findDemo, hasClients, seedDemo, seedDemoIfEmpty, DemoError } = await load();
     const { services, database } = await openServices(cfg, { supervise: false });
     try {
-      const demo = options.force ? await seedDemo(services) : await seedDemoIfEmpty(services);
-      if (!demo) console.log('the database already holds clients; nothing was added (use --force to add a demo client anyway)');
-      else console.log(`demo client "${demo.clientName}" has ${demo.feedbackCount} feedback`);
+      const existing = await findDemo(services);
+      if (existing) {
+        console.log(`The demo client "${existing.clientName}" is loaded already (${existing.feedbackCount} feedback); nothing was added.`);
+      } else if (!options.force && (await hasClients(services))) {
+        console.error('The database holds other clients, so the demo client was not added. Use `hark seed --force` to add it anyway.');
+        process.exitCode = 1;
+      } else {
+        let loaded = Boolean(options.force);
+        const demo = options.force ? await seedDemo(services) : await seedDemoIfEmpty(services, { onSeeding: () => (loaded = true) });
+        if (demo && loaded) console.log(`Loaded the demo client "${demo.clientName}": ${demo.locations.length} locations, ${demo.feedbackCount} feedback.`);
+        else if (demo) console.log(`The demo client "${demo.clientName}" is loaded already (${demo.feedbackCount} feedback); nothing was added.`);
+        else {
+          console.error('The database holds other clients, so the demo client was not added. Use `hark seed --force` to add it anyway.');
+          process.exitCode = 1;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof DemoError)) throw error;
+      console.error(`The demo client was not added: ${error.message}`);
+      process.exitCode = 1;
     } finally {
       await services.jobs.stop();
       await services.mailer.close();
@@ -128,6 +227,8 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // Failures are the operator's to fix: the message says what and how, no stack trace.
+  const command = program.args[0] ?? '';
+  console.error(command === 'serve' || command === 'worker' ? `Hark could not start: ${messageOf(error)}` : `hark ${command}: ${messageOf(error)}`);
   process.exit(1);
 });

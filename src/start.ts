@@ -2,8 +2,10 @@
  * Starting Hark in a process: configuration, database, migrations, keys, queue, workers
  * and the HTTP server, in that order, and stopping them in reverse.
  */
+import net from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
@@ -40,12 +42,55 @@ export interface OpenServicesOptions {
   inMemory?: boolean;
 }
 
-export async function openServices(config: Config, options: OpenServicesOptions): Promise<{ services: Services; database: DatabaseHandle }> {
-  const database = await openDatabase({
+/** A failure to start that the person starting Hark can fix: its message says how. */
+export class StartupError extends Error {}
+
+/** Where a PostgreSQL URL points, without its user name or password. */
+function describeUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    return `${url.host || 'the local socket'}${database ? `, database ${database}` : ''}`;
+  } catch {
+    return 'an unreadable URL';
+  }
+}
+
+/**
+ * Connects once to the configured PostgreSQL with a deadline, so an unreachable or silent
+ * server stops start-up with a message rather than a hang or a stack trace. The pool opened
+ * afterwards waits as long as the driver does.
+ */
+async function checkPostgres(config: Config, databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: Math.ceil(config.dbConnectTimeoutSeconds * 1000) });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    const message = error instanceof Error && error.message ? error.message : String(error);
+    const reason = /timeout/i.test(message) ? `no answer within ${config.dbConnectTimeoutSeconds} s (HARK_DB_CONNECT_TIMEOUT_SECONDS)` : message;
+    throw new StartupError(
+      `Cannot connect to the PostgreSQL named by DATABASE_URL (${describeUrl(databaseUrl)}): ${reason}. ` +
+        'Check that it runs and accepts connections from here, or unset DATABASE_URL to use the embedded database.',
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Opens the configured database: PostgreSQL after checking it answers, else embedded PGlite. */
+export async function openConfiguredDatabase(config: Config, options: { inMemory?: boolean; poolMax?: number } = {}): Promise<DatabaseHandle> {
+  if (config.databaseUrl) await checkPostgres(config, config.databaseUrl);
+  return openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: options.inMemory ? undefined : path.join(config.dataDir, 'pgdata'),
-    poolMax: config.dbPoolMax,
+    poolMax: options.poolMax ?? config.dbPoolMax,
   });
+}
+
+export async function openServices(config: Config, options: OpenServicesOptions): Promise<{ services: Services; database: DatabaseHandle }> {
+  const database = await openConfiguredDatabase(config, { inMemory: options.inMemory ?? false });
   try {
     await migrateToLatest(database.db);
     const masterKey = await loadMasterKey(config.masterKey, config.dataDir);
@@ -73,15 +118,49 @@ export async function openServices(config: Config, options: OpenServicesOptions)
   }
 }
 
+/** A failure to listen, in words that say which setting to change. */
+function listenError(config: Config, error: NodeJS.ErrnoException): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new StartupError(`PORT ${config.port} is already in use on ${config.host}: stop what uses it (another Hark?) or set PORT to a free port.`);
+  }
+  if (error.code === 'EACCES') return new StartupError(`PORT ${config.port} needs privileges this process lacks: set PORT to 1024 or above.`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return new StartupError(`HOST ${config.host} is not an address of this machine: set HOST (default 0.0.0.0).`);
+  }
+  return error;
+}
+
+/**
+ * Fails fast when the port is taken, before the database opens (a first embedded start
+ * takes seconds). The real listen later still reports a port taken in between.
+ */
+async function checkPortFree(config: Config): Promise<void> {
+  if (config.port === 0) return;
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port: config.port, host: config.host, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    throw listenError(config, error as NodeJS.ErrnoException);
+  } finally {
+    await new Promise<void>((resolve) => (probe.listening ? probe.close(() => resolve()) : resolve()));
+  }
+}
+
 export async function startHark(config: Config, options: StartOptions): Promise<RunningHark> {
   let ready = false;
+  if (options.role !== 'worker') await checkPortFree(config);
   const { services, database } = await openServices(config, { supervise: options.role !== 'web', inMemory: options.inMemory ?? false });
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   try {
     if (options.role !== 'worker') {
       app = await buildApp({ services, logger: options.logger, isReady: () => ready });
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
+        throw listenError(config, error);
+      });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       url = `http://localhost:${port}`;

@@ -8,7 +8,8 @@
  * does not exist" under 10 concurrent pool connections), and every session shares one
  * backend, so only a single connection keeps transactions and their settings isolated.
  */
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -54,28 +55,98 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 async function openEmbedded(dir: string | undefined): Promise<DatabaseHandle> {
   if (dir) await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
-  // A fresh private directory: the socket needs no password, so only this user may reach it.
-  const socketDir = await mkdtemp(path.join(os.tmpdir(), 'hark-pg-'));
-  const socketPort = 5432;
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    path: path.join(socketDir, `.s.PGSQL.${socketPort}`),
-    maxConnections: 1,
-  });
-  await server.start();
-  const pool = new pg.Pool({ host: socketDir, port: socketPort, user: 'postgres', database: 'postgres', max: 1 });
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    kind: 'pglite',
-    db,
-    pool,
-    async close() {
-      await db.destroy();
-      await server.stop();
-      await pglite.close();
-      await rm(socketDir, { recursive: true, force: true });
-    },
-  };
+  const unlock = dir ? await lockDataDir(dir) : async () => {};
+  let pglite: PGlite | undefined;
+  let socketDir: string | undefined;
+  try {
+    pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+    // A fresh private directory: the socket needs no password, so only this user may reach it.
+    socketDir = await mkdtemp(path.join(os.tmpdir(), 'hark-pg-'));
+    const socketPort = 5432;
+    const server = new PGLiteSocketServer({
+      db: pglite,
+      path: path.join(socketDir, `.s.PGSQL.${socketPort}`),
+      maxConnections: 1,
+    });
+    await server.start();
+    const pool = new pg.Pool({ host: socketDir, port: socketPort, user: 'postgres', database: 'postgres', max: 1 });
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const [openPglite, openSocketDir] = [pglite, socketDir];
+    return {
+      kind: 'pglite',
+      db,
+      pool,
+      async close() {
+        try {
+          await db.destroy();
+          await server.stop();
+          await openPglite.close();
+          await rm(openSocketDir, { recursive: true, force: true });
+        } finally {
+          await unlock();
+        }
+      },
+    };
+  } catch (error) {
+    await pglite?.close().catch(() => {});
+    if (socketDir) await rm(socketDir, { recursive: true, force: true });
+    await unlock();
+    throw error;
+  }
+}
+
+/**
+ * PGlite works on the data folder from inside one process, with no locking of its own: a
+ * second process (or a second open in this one) on the same folder would run on its own
+ * copy and silently lose one side's writes. A lock file beside the folder, holding the
+ * owner's process id, refuses that; a lock left by a process that no longer runs is taken
+ * over. Returns the function that releases the lock.
+ */
+/** Lock files this process holds: a lock naming our own pid that we do not hold is stale
+ * (a container restarted with the same pid, typically 1, after a hard stop). */
+const locksHeldHere = new Set<string>();
+
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockFile = `${path.resolve(dir)}.lock`;
+  // Written whole under another name, then linked into place: the lock file is never seen empty.
+  const draft = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${process.pid}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(draft, lockFile);
+        locksHeldHere.add(lockFile);
+        return async () => {
+          locksHeldHere.delete(lockFile);
+          await rm(lockFile, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
+      const heldByOtherProcess = holder !== process.pid && isRunning(holder);
+      if (Number.isSafeInteger(holder) && holder > 0 && (heldByOtherProcess || locksHeldHere.has(lockFile))) {
+        const who = holder === process.pid ? 'this process' : `another process (pid ${holder})`;
+        throw new Error(
+          `The embedded database in ${dir} is already open in ${who}. Stop that Hark first, or set ` +
+            `DATABASE_URL to use PostgreSQL, which many processes can share. If no Hark is running, delete ${lockFile}.`,
+        );
+      }
+      await rm(lockFile, { force: true });
+    }
+    throw new Error(`could not lock the embedded database in ${dir}: ${lockFile} keeps changing`);
+  } finally {
+    await rm(draft, { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

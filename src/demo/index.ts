@@ -1,2 +1,12 @@
 /** Demo data: the client, programme, locations, staff and feedback a new installation starts with. */
-export { seedDemo, seedDemoIfEmpty, DEMO_CLIENT_NAME, type DemoSummary } from './seed-demo.ts';
+export {
+  seedDemo,
+  seedDemoIfEmpty,
+  findDemo,
+  hasClients,
+  DemoError,
+  DEMO_CLIENT_NAME,
+  DEMO_LOCATION_CODES,
+  type DemoSummary,
+  type SeedHooks,
+} from './seed-demo.ts';

@@ -5,28 +5,81 @@
  * gives the same data.
  */
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { addMembership, createUser } from '../accounts/index.ts';
 import { createClient } from '../clients/index.ts';
 import type { Services } from '../context.ts';
-import type { Channel } from '../db/schema.ts';
+import type { Channel, MembershipRole } from '../db/schema.ts';
 import { withClient, asClientId, type ClientId } from '../db/tenancy.ts';
 import { createLocation, createProgramme, createReceiptCodes, createSubMeasure } from '../programmes/index.ts';
 import { rebuildAllDailyRollups } from '../reports/index.ts';
-import { complaints, middling, praise, staffNames } from './comments.ts';
+import { composeComment, staffNames, type CommentKind } from './comments.ts';
 
 export interface DemoSummary {
   clientId: ClientId;
   clientName: string;
   feedbackCount: number;
   locations: { name: string; code: string; subMeasureCodes: string[]; receiptCode: string }[];
+  /** Portal sign-ins of the demo's people (their password is the published demo password). */
+  logins: { email: string; password: string; role: MembershipRole; scope: string }[];
 }
+
+/**
+ * The demo's people. Their password is published in the start-up message and the README:
+ * the demo is for trying Hark, never for real data.
+ */
+export const DEMO_PASSWORD = 'harbour-lane-demo';
+const demoPeople = [
+  { email: 'owner@harbourlane.example', name: 'Hana Walker', role: 'owner', region: null },
+  { email: 'manager@harbourlane.example', name: 'Rawiri Tane', role: 'manager', region: 'Auckland' },
+  { email: 'viewer@harbourlane.example', name: 'Grace Liu', role: 'viewer', region: null },
+] as const;
 
 export const DEMO_CLIENT_NAME = 'Harbour Lane Coffee';
 
-/** Seeds the demo client unless the database already holds a client. */
-export async function seedDemoIfEmpty(services: Services): Promise<DemoSummary | null> {
+/** Why the demo could not be loaded, in words for the person at the command line. */
+export class DemoError extends Error {}
+
+export interface SeedHooks {
+  /** Called when loading actually begins (the database was empty): it takes a few seconds. */
+  onSeeding?: () => void;
+}
+
+/**
+ * Seeds the demo client unless the database already holds a client, and describes the demo
+ * client when it is there (null when other clients are there instead). On PostgreSQL, the
+ * check and the load hold an advisory lock, so processes started together seed once.
+ */
+export async function seedDemoIfEmpty(services: Services, hooks: SeedHooks = {}): Promise<DemoSummary | null> {
+  return withSeedLock(services, async () => {
+    if (await hasClients(services)) return findDemo(services);
+    hooks.onSeeding?.();
+    return seedDemoUnlocked(services);
+  });
+}
+
+/** Whether the database holds any client at all. */
+export async function hasClients(services: Services): Promise<boolean> {
   const existing = await services.db.selectFrom('clients').select('id').limit(1).executeTakeFirst();
-  if (existing) return describeDemo(services);
-  return seedDemo(services);
+  return existing !== undefined;
+}
+
+/**
+ * Runs `work` holding a PostgreSQL advisory lock, taken on a connection of its own (the
+ * pool may be one connection). Embedded PGlite has one process by construction: no lock.
+ */
+async function withSeedLock<T>(services: Services, work: () => Promise<T>): Promise<T> {
+  const url = services.config.databaseUrl;
+  if (!url) return work();
+  const lock = new pg.Client({ connectionString: url });
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    await lock.query(`select pg_advisory_lock(hashtext('hark:seed-demo'))`);
+    return await work();
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 function mulberry32(seed: number): () => number {
@@ -57,7 +110,28 @@ const demoLocations: DemoLocation[] = [
   { name: 'Online orders', code: 'online', smsCode: 'ONLINE', region: 'Wellington', quality: -0.1, dailyVolume: 2 },
 ];
 
+const demoRegions = ['Auckland', 'Wellington'] as const;
+const regionCode = (region: string): string => `${region.toLowerCase()}-region`;
+
+/** Every location code the demo uses: codes are unique across the installation. */
+export const DEMO_LOCATION_CODES: readonly string[] = [...demoRegions.map(regionCode), ...demoLocations.map((l) => l.code)];
+
+/**
+ * Loads the demo client whatever else the database holds. Refuses, before writing anything,
+ * when another client already uses one of the demo's location codes (the demo itself, say).
+ */
 export async function seedDemo(services: Services, options: { days?: number; seed?: number } = {}): Promise<DemoSummary> {
+  return withSeedLock(services, () => seedDemoUnlocked(services, options));
+}
+
+async function seedDemoUnlocked(services: Services, options: { days?: number; seed?: number } = {}): Promise<DemoSummary> {
+  const taken = await services.db.selectFrom('locations').select('code').where('code', 'in', [...DEMO_LOCATION_CODES]).orderBy('code').execute();
+  if (taken.length) {
+    throw new DemoError(
+      `the demo cannot be loaded: its location codes are already in use (${taken.map((t) => t.code).join(', ')})` +
+        (taken.some((t) => t.code === demoLocations[0]?.code) ? '; the demo client is most likely loaded already' : ''),
+    );
+  }
   const random = mulberry32(options.seed ?? 20261125);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const days = options.days ?? 182;
@@ -84,12 +158,18 @@ export async function seedDemo(services: Services, options: { days?: number; see
   });
 
   const regions = new Map<string, string>();
-  for (const region of ['Auckland', 'Wellington']) {
-    const row = await createLocation(db, clientId, { programmeId: programme.id, name: `${region} region`, code: `${region.toLowerCase()}-region` });
+  for (const region of demoRegions) {
+    const row = await createLocation(db, clientId, { programmeId: programme.id, name: `${region} region`, code: regionCode(region) });
     regions.set(region, row.id);
   }
 
-  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, locations: [] };
+  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, locations: [], logins: [] };
+  for (const person of demoPeople) {
+    const userId = await createUser(db, { email: person.email, name: person.name, password: DEMO_PASSWORD });
+    const regionId = person.region ? regions.get(person.region) : undefined;
+    await addMembership(db, { clientId, userId, role: person.role, locationScope: regionId ? [regionId] : null });
+    summary.logins.push({ email: person.email, password: DEMO_PASSWORD, role: person.role, scope: person.region ? `${person.region} region` : 'all locations' });
+  }
   const places: { location: DemoLocation; id: string; staff: { id: string; name: string; skill: number }[] }[] = [];
   let staffIndex = 0;
   for (const location of demoLocations) {
@@ -142,12 +222,14 @@ export async function seedDemo(services: Services, options: { days?: number; see
       for (let i = 0; i < count; i++) {
         const staff = place.staff.length && random() < 0.75 ? pick(place.staff) : null;
         const mood = place.location.quality + (staff?.skill ?? 0) + trend * 0.6 + (random() - 0.5) * 3.2;
-        const score = Math.max(0, Math.min(10, Math.round(8.2 + mood + (random() < 0.08 ? -5 : 0))));
+        // A few visits go badly whatever the place: the long tail of low scores.
+        const score = Math.max(0, Math.min(10, Math.round(8.2 + mood + (random() < 0.08 ? -4 - random() * 4 : 0))));
         const channel: Channel =
           place.location.code === 'online' ? (random() < 0.7 ? 'web' : 'sms') : random() < 0.55 ? 'sms' : random() < 0.6 ? 'qr' : 'web';
         const hasComment = random() < (score <= 6 ? 0.85 : 0.55);
-        const pool = score >= 9 ? praise : score >= 7 ? middling : complaints;
-        const comment = hasComment ? pick(pool).replace('{staff}', staff?.name ?? 'The barista') : '';
+        const kind: CommentKind =
+          score >= 9 ? (random() < 0.1 ? 'suggestion' : 'praise') : score >= 7 ? (random() < 0.35 ? 'suggestion' : 'middling') : score >= 5 ? (random() < 0.5 ? 'middling' : 'complaint') : 'complaint';
+        const comment = hasComment ? composeComment(random, kind, { staff: staff?.name ?? null, online: place.location.code === 'online' }) : '';
         const minutes = 7 * 60 + Math.floor(random() * 10 * 60);
         const submittedAt = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) + minutes * 60_000 - 13 * 3_600_000);
         if (submittedAt.getTime() > now) continue;
@@ -165,7 +247,7 @@ export async function seedDemo(services: Services, options: { days?: number; see
           comment,
           contact_requested: contactRequested,
           status: day > 14 && contactRequested ? 'resolved' : 'new',
-          category: score <= 4 && hasComment ? 'complaint' : score >= 9 && hasComment ? 'compliment' : 'general',
+          category: !hasComment ? 'general' : kind === 'complaint' ? 'complaint' : kind === 'praise' ? 'compliment' : kind === 'suggestion' ? 'suggestion' : 'general',
           submitted_at: submittedAt,
         });
         if (contactRequested || random() < 0.05) {
@@ -194,15 +276,39 @@ export async function seedDemo(services: Services, options: { days?: number; see
     for (let i = 0; i < customers.length; i += 500) await trx.insertInto('end_customers').values(customers.slice(i, i + 500)).execute();
     const withCustomers = rows.map((r) => ({ ...r, end_customer_id: customerOf.get(r.id) ?? null }));
     for (let i = 0; i < withCustomers.length; i += 500) await trx.insertInto('feedback').values(withCustomers.slice(i, i + 500)).execute();
+    // Resolved complaints were answered: a reply by email the next morning, and a note.
+    const owner = await trx.selectFrom('memberships').select('user_id').where('client_id', '=', clientId).where('role', '=', 'owner').executeTakeFirstOrThrow();
+    const answered = withCustomers.filter((r) => r.status === 'resolved' && r.end_customer_id);
+    const replies = answered.flatMap((r) => {
+      const repliedAt = new Date(r.submitted_at.getTime() + 18 * 3_600_000);
+      return [
+        { client_id: clientId, feedback_id: r.id, location_id: r.location_id, kind: 'email' as const, author_user_id: owner.user_id, subject: 'About your visit', body: 'Kia ora, thank you for telling us, and sorry we let you down. Your next coffee is on us: show this email at the counter. Ngā mihi, Hana', status: 'sent' as const, created_at: repliedAt, sent_at: repliedAt },
+        { client_id: clientId, feedback_id: r.id, location_id: r.location_id, kind: 'note' as const, author_user_id: owner.user_id, subject: null, body: 'Talked it through with the shift lead.', status: 'recorded' as const, created_at: new Date(repliedAt.getTime() + 600_000), sent_at: null },
+      ];
+    });
+    for (let i = 0; i < replies.length; i += 500) await trx.insertInto('responses').values(replies.slice(i, i + 500)).execute();
+    for (const r of answered) {
+      await trx.updateTable('feedback').set({ first_response_at: new Date(r.submitted_at.getTime() + 18 * 3_600_000) }).where('client_id', '=', clientId).where('id', '=', r.id).execute();
+    }
     await rebuildAllDailyRollups(trx, clientId);
   });
   summary.feedbackCount = rows.length;
   return summary;
 }
 
-/** Describes the demo client already in the database, for the start-up message. */
-async function describeDemo(services: Services): Promise<DemoSummary | null> {
-  const client = await services.db.selectFrom('clients').select(['id', 'name']).where('name', '=', DEMO_CLIENT_NAME).executeTakeFirst();
+/**
+ * Describes the demo client already in the database, for the start-up message, or null
+ * when there is none. The demo client is the one that owns the demo's first location code
+ * (a name can be shared; the code cannot). A feedbackCount of 0 means its loading was
+ * interrupted: feedback is written last.
+ */
+export async function findDemo(services: Services): Promise<DemoSummary | null> {
+  const client = await services.db
+    .selectFrom('locations')
+    .innerJoin('clients', 'clients.id', 'locations.client_id')
+    .select(['clients.id as id', 'clients.name as name'])
+    .where('locations.code', '=', demoLocations[0]?.code ?? '')
+    .executeTakeFirst();
   if (!client) return null;
   const clientId = asClientId(client.id);
   return withClient(services.db, clientId, async (trx) => {
@@ -222,6 +328,7 @@ async function describeDemo(services: Services): Promise<DemoSummary | null> {
       .groupBy('location_id')
       .execute();
     const count = await trx.selectFrom('feedback').select((eb) => eb.fn.countAll<number>().as('n')).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+    const members = await trx.selectFrom('memberships').select('user_id').where('client_id', '=', clientId).execute();
     return {
       clientId,
       clientName: client.name,
@@ -232,6 +339,14 @@ async function describeDemo(services: Services): Promise<DemoSummary | null> {
         subMeasureCodes: subs.filter((s) => s.location_id === l.id).map((s) => s.code),
         receiptCode: codes.find((c) => c.location_id === l.id)?.code ?? '',
       })),
+      members: members.map((m) => m.user_id),
     };
+  }).then(async ({ members, ...demo }) => {
+    // The demo's people, as long as they still belong to it (an admin may have removed them).
+    const users = await services.db.selectFrom('users').select(['id', 'email']).where('email', 'in', demoPeople.map((p) => p.email)).execute();
+    const logins = demoPeople
+      .filter((p) => users.some((u) => u.email === p.email && members.includes(u.id)))
+      .map((p) => ({ email: p.email, password: DEMO_PASSWORD, role: p.role, scope: p.region ? `${p.region} region` : 'all locations' }));
+    return { ...demo, logins };
   });
 }
