@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Trx } from '../db/tenancy.ts';
 import type { ClientKeyring } from '../keys/index.ts';
 
@@ -24,6 +25,16 @@ export async function recordEndCustomer(trx: Trx, keyring: ClientKeyring, contac
     email_index: emailIndex,
     mobile_index: mobileIndex,
   };
+  // Two forms from the same new person at once would each find no one and each insert.
+  // Lock the blind index values until commit first, in a fixed order so that two people's
+  // transactions sharing one of them cannot deadlock.
+  const lockKeys = [emailIndex, mobileIndex]
+    .filter((index): index is Buffer => index !== null)
+    .map((index) => `end-customer:${clientId}:${index.toString('hex')}`)
+    .sort();
+  for (const key of lockKeys) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+  }
   const existing = await trx
     .selectFrom('end_customers')
     .select('id')

@@ -26,11 +26,18 @@ export interface JobQueueOptions {
 export class JobQueue {
   readonly #boss: PgBoss;
   readonly #pool: pg.Pool;
+  /** While `start` runs, the one connection that every statement of pg-boss goes through. */
+  #startConnection: pg.PoolClient | null = null;
+  /** Statements of pg-boss and job handlers still running; `stop` waits for them. */
+  #inFlight = 0;
 
   constructor(pool: pg.Pool, options: JobQueueOptions) {
     this.#pool = pool;
     this.#boss = new PgBoss({
-      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+      db: {
+        executeSql: (text: string, values: unknown[]) =>
+          this.#track(this.#startConnection ? this.#startConnection.query(text, values) : pool.query(text, values)),
+      },
       schedule: false,
       supervise: options.supervise,
       migrate: true,
@@ -41,7 +48,43 @@ export class JobQueue {
     });
   }
 
+  async #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight += 1;
+    try {
+      return await work;
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  /**
+   * Installs or updates pg-boss's schema, creates the queues and grants the application role
+   * its rights. Processes starting at once on a new database take turns, under a session
+   * advisory lock held on one connection that all of this goes through: pg-boss's own
+   * installation is not safe side by side (concurrent CREATE SCHEMA fails with a duplicate
+   * key, queue creation deadlocks), nor are concurrent GRANTs on one object.
+   */
   async start(queues: QueueDefinition[]): Promise<void> {
+    const connection = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await connection.query(`select pg_advisory_lock(hashtextextended('hark:job-queue-start', 0))`);
+      this.#startConnection = connection;
+      try {
+        await this.#startQueues(connection, queues);
+      } finally {
+        this.#startConnection = null;
+        await connection.query(`select pg_advisory_unlock(hashtextextended('hark:job-queue-start', 0))`).catch((error: Error) => {
+          // A connection that cannot unlock is closed below, which releases the lock.
+          broken = error;
+        });
+      }
+    } finally {
+      connection.release(broken);
+    }
+  }
+
+  async #startQueues(connection: pg.PoolClient, queues: QueueDefinition[]): Promise<void> {
     await this.#boss.start();
     for (const queue of queues) {
       const existing = await this.#boss.getQueue(queue.name);
@@ -57,7 +100,7 @@ export class JobQueue {
     }
     // Tenant transactions run as hark_app and enqueue their jobs: they may add jobs and
     // learn a new job's id, nothing more.
-    await this.#pool.query(`
+    await connection.query(`
       GRANT USAGE ON SCHEMA pgboss TO hark_app;
       GRANT SELECT ON pgboss.queue TO hark_app;
       GRANT INSERT ON pgboss.job TO hark_app;
@@ -82,9 +125,13 @@ export class JobQueue {
     options: { pollingIntervalSeconds: number; batchSize: number },
     handler: JobHandler<T>,
   ): Promise<void> {
-    await this.#boss.work<T>(name, options, async (jobs) => {
-      for (const job of jobs) await handler(job.data);
-    });
+    await this.#boss.work<T>(name, options, (jobs) =>
+      this.#track(
+        (async () => {
+          for (const job of jobs) await handler(job.data);
+        })(),
+      ),
+    );
   }
 
   /** Waits until no job of the queue is waiting or running, or the timeout passes. */
@@ -101,7 +148,18 @@ export class JobQueue {
     return false;
   }
 
-  async stop(): Promise<void> {
-    await this.#boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 });
+  /**
+   * Stops the workers and waits for the work they have taken. pg-boss's own graceful stop
+   * returns while a fetch may still be running (a fetch that then returns jobs starts their
+   * handler and marks them active) and while it is still recording a job as completed or
+   * failed, which it does not await; the pool must outlive all of that, or the job stays
+   * active until it expires and the statement fails on a closed pool.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    await this.#boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+    while (this.#inFlight > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }

@@ -23,11 +23,29 @@ function rollupSelect(clientId: ClientId, where: ReturnType<typeof sql>) {
 const columns = sql`(client_id, location_id, sub_measure_key, day, channel, responses, score_sum, score_histogram, with_comment, contact_requested)`;
 
 /**
+ * The advisory lock of one location-day's rollup. A recomputation holds it exclusively; a
+ * transaction that adds feedback to the day holds it shared from before it enqueues the
+ * update until it commits, so a recomputation never reads the day while such feedback is
+ * in flight (see `enqueueRollupUpdate`).
+ */
+export async function lockRollupDay(
+  trx: Trx,
+  clientId: ClientId,
+  locationId: string,
+  day: string,
+  mode: 'exclusive' | 'shared',
+): Promise<void> {
+  const key = sql`hashtextextended(${`rollup:${clientId}:${locationId}:${day}`}, 0)`;
+  await (mode === 'shared' ? sql`select pg_advisory_xact_lock_shared(${key})` : sql`select pg_advisory_xact_lock(${key})`).execute(trx);
+}
+
+/**
  * Recomputes one location's rollups for one day from its feedback. Idempotent, and
- * serialised per location-day, so two workers running it side by side agree.
+ * serialised per location-day, so two workers running it side by side agree. It waits for
+ * transactions still adding feedback to the day, and reads the day only after they commit.
  */
 export async function recomputeDailyRollups(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`rollup:${clientId}:${locationId}:${day}`}, 0))`.execute(trx);
+  await lockRollupDay(trx, clientId, locationId, day, 'exclusive');
   await trx
     .deleteFrom('feedback_daily_rollups')
     .where('client_id', '=', clientId)

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Services } from '../../context.ts';
 import { asClientId, withClient, type Trx } from '../../db/tenancy.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { recomputeDailyRollups } from '../rollups.ts';
+import { lockRollupDay, recomputeDailyRollups } from '../rollups.ts';
 
 const QUEUE = 'update-daily-rollups';
 
@@ -17,8 +17,14 @@ export type RollupUpdate = z.infer<typeof rollupUpdateSchema>;
  * Asks for one location-day's rollups to be recomputed. The queue keeps at most one waiting
  * job per location-day, so a burst of feedback costs one recomputation, and feedback that
  * arrives while a job runs queues the next.
+ *
+ * When a job is already waiting, this transaction's send is dropped and that job must count
+ * this feedback, yet a worker may take the job before this transaction commits. The shared
+ * day lock, taken before the send and held to commit, makes that job's recomputation wait
+ * for the commit. Without it the feedback could be missing from the rollups for good.
  */
 export async function enqueueRollupUpdate(jobs: JobQueue, trx: Trx, update: RollupUpdate): Promise<void> {
+  await lockRollupDay(trx, asClientId(update.clientId), update.locationId, update.day, 'shared');
   await jobs.sendInTransaction(trx, QUEUE, update, {
     singletonKey: `${update.clientId}:${update.locationId}:${update.day}`,
   });
