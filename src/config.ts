@@ -47,7 +47,7 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true')
     .describe('Trust X-Forwarded-For from a reverse proxy when rate limiting by IP'),
-  HARK_ROLLUP_POLL_SECONDS: z.coerce.number().positive().default(2),
+  HARK_ROLLUP_POLL_SECONDS: z.coerce.number().min(0.5, 'must be at least 0.5 (seconds)').default(2),
   HARK_DB_CONNECT_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds above 0' })
     .positive('must be a number of seconds above 0')
@@ -62,7 +62,7 @@ const envSchema = z.object({
   HARK_SESSION_IDLE_MINUTES: positiveInt.default(120).describe('a portal session ends after this long without use'),
   HARK_SESSION_MAX_HOURS: positiveInt.default(12).describe('a portal session ends this long after login, in use or not'),
   HARK_LOGIN_LIMIT_PER_IP: positiveInt.default(30).describe('login, reset and invitation attempts per IP per window'),
-  HARK_JOB_POLL_SECONDS: z.coerce.number().positive().default(2).describe('how often workers look for mail and other jobs'),
+  HARK_JOB_POLL_SECONDS: z.coerce.number().min(0.5, 'must be at least 0.5 (seconds)').default(2).describe('how often workers look for mail and other jobs'),
 });
 
 export type Config = Readonly<{

@@ -158,7 +158,13 @@ describe(`audit log (${testDatabaseKind})`, () => {
     const a = await newClient();
     await expect(
       withClient(hark.services.db, a, (trx) => appendAudit(trx, { clientId: null, actorKind: 'operator', action: 'backup.made' })),
-    ).rejects.toThrow(/row-level security/);
+    ).rejects.toThrow(/may not write to the audit chain/);
+    const b = await newClient();
+    const chainOfB = (await readChain(hark.services.db, b)).length;
+    await expect(withClient(hark.services.db, a, (trx) => appendAudit(trx, { clientId: b, actorKind: 'user', action: 'feedback.read' }))).rejects.toThrow(
+      /may not write to the audit chain/,
+    );
+    expect(await readChain(hark.services.db, b)).toHaveLength(chainOfB);
   });
 
   describe('tampering', () => {
@@ -201,14 +207,25 @@ describe(`audit log (${testDatabaseKind})`, () => {
       expect(await verifyAuditChain(hark.services.db, a)).toEqual({ entries: 5, brokenAt: 4 });
     });
 
-    it('finds an entry inserted directly by a tenant, around audit_append', async () => {
+    it('refuses a tenant who writes an entry directly, around audit_append (it could backdate one)', async () => {
       const a = await newClient();
       await appendSome(a, 2);
       const last = (await readChain(hark.services.db, a)).at(-1);
-      await withClient(hark.services.db, a, (trx) =>
-        sql`insert into audit_log (chain_id, seq, actor_kind, action, prev_hash, hash)
-            values (${a}, 4, 'user', 'feedback.deleted', ${last?.hash}, ${randomBytes(32)})`.execute(trx),
-      );
+      await expect(
+        withClient(hark.services.db, a, (trx) =>
+          sql`insert into audit_log (chain_id, seq, at, actor_kind, action, prev_hash, hash)
+              values (${a}, 4, '2020-01-01', 'user', 'feedback.deleted', ${last?.hash}, ${randomBytes(32)})`.execute(trx),
+        ),
+      ).rejects.toThrow(/permission denied/);
+      expect(await verifyAuditChain(hark.services.db, a)).toEqual({ entries: 3, brokenAt: null });
+    });
+
+    it('finds an entry inserted directly by the owning role with a made-up hash', async () => {
+      const a = await newClient();
+      await appendSome(a, 2);
+      const last = (await readChain(hark.services.db, a)).at(-1);
+      await sql`insert into audit_log (chain_id, seq, actor_kind, action, prev_hash, hash)
+          values (${a}, 4, 'user', 'feedback.deleted', ${last?.hash}, ${randomBytes(32)})`.execute(hark.services.db);
       expect(await verifyAuditChain(hark.services.db, a)).toEqual({ entries: 4, brokenAt: 4 });
     });
   });

@@ -6,11 +6,15 @@
 -- security refuses rows of other clients to the application role `hark_app`, keyed on the
 -- per-transaction setting `hark.client_id`.
 
+-- Roles belong to the whole cluster: databases migrating at the same moment (tests, a
+-- fleet starting together) may both try to create it, and one of them wins.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hark_app') THEN
     CREATE ROLE hark_app NOLOGIN;
   END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
 END
 $$;
 
@@ -20,6 +24,8 @@ BEGIN
   IF NOT pg_has_role(current_user, 'hark_app', 'MEMBER') THEN
     EXECUTE format('GRANT hark_app TO %I', current_user);
   END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+  NULL;
 END
 $$;
 
