@@ -196,24 +196,20 @@ program
   .action(async (options: { force?: boolean }) => {
     const cfg = config();
     new Shutdown('the demo client is written whole');
-    const { openServices, findDemo, hasClients, seedDemo, seedDemoIfEmpty, DemoError } = await load();
+    const { openServices, findDemo, seedDemo, seedDemoIfEmpty, DemoError } = await load();
     const { services, database } = await openServices(cfg, { supervise: false });
     try {
-      const existing = await findDemo(services);
-      if (existing) {
-        console.log(`The demo client "${existing.clientName}" is loaded already (${existing.feedbackCount} feedback); nothing was added.`);
-      } else if (!options.force && (await hasClients(services))) {
+      // The checks run inside seedDemoIfEmpty, under the seed lock: a check made before it
+      // could see another process's demo half written.
+      const existing = options.force ? await findDemo(services) : null;
+      let loaded = false;
+      const demo = existing ?? (options.force ? await seedDemo(services) : await seedDemoIfEmpty(services, { onSeeding: () => (loaded = true) }));
+      if (options.force && !existing) loaded = true;
+      if (demo && loaded) console.log(`Loaded the demo client "${demo.clientName}": ${demo.locations.length} locations, ${demo.feedbackCount} feedback.`);
+      else if (demo) console.log(`The demo client "${demo.clientName}" is loaded already (${demo.feedbackCount} feedback); nothing was added.`);
+      else {
         console.error('The database holds other clients, so the demo client was not added. Use `hark seed --force` to add it anyway.');
         process.exitCode = 1;
-      } else {
-        let loaded = Boolean(options.force);
-        const demo = options.force ? await seedDemo(services) : await seedDemoIfEmpty(services, { onSeeding: () => (loaded = true) });
-        if (demo && loaded) console.log(`Loaded the demo client "${demo.clientName}": ${demo.locations.length} locations, ${demo.feedbackCount} feedback.`);
-        else if (demo) console.log(`The demo client "${demo.clientName}" is loaded already (${demo.feedbackCount} feedback); nothing was added.`);
-        else {
-          console.error('The database holds other clients, so the demo client was not added. Use `hark seed --force` to add it anyway.');
-          process.exitCode = 1;
-        }
       }
     } catch (error) {
       if (!(error instanceof DemoError)) throw error;
