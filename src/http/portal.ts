@@ -4,7 +4,7 @@
  * router takes over. `/` leads to the portal.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -25,7 +25,10 @@ export const portalRoutes: FastifyPluginAsync = async (app) => {
       wildcard: true,
     });
   }
-  let indexHtml: Promise<string> | undefined;
+  // index.html is read again when a new build replaced it (npm run build:web while Hark
+  // runs); the build keeps the previous build's assets, so pages already open still load.
+  const indexPath = path.join(portalDistDir, 'index.html');
+  let indexHtml: { mtimeMs: number; html: Promise<string> } | undefined;
   const servePortal = async (_request: unknown, reply: import('fastify').FastifyReply) => {
     if (!built) {
       return reply
@@ -33,8 +36,9 @@ export const portalRoutes: FastifyPluginAsync = async (app) => {
         .type('text/html; charset=utf-8')
         .send(renderProblemPage('Portal not built', 'The portal has not been built. Run npm run build:web (npm start does it for you).'));
     }
-    indexHtml ??= readFile(path.join(portalDistDir, 'index.html'), 'utf8');
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await indexHtml);
+    const mtimeMs = (await stat(indexPath).catch(() => null))?.mtimeMs ?? 0;
+    if (!indexHtml || indexHtml.mtimeMs !== mtimeMs) indexHtml = { mtimeMs, html: readFile(indexPath, 'utf8') };
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await indexHtml.html);
   };
   app.get('/portal', { schema: { hide: true } }, servePortal);
   app.get('/portal/*', { schema: { hide: true } }, servePortal);

@@ -1,0 +1,340 @@
+/**
+ * The shapes of Hark's JSON API (/api/v1) as the portal uses them. They follow the server's
+ * zod schemas (src/<domain>/schemas.ts); when one changes, change it here too.
+ */
+
+export type Role = 'owner' | 'admin' | 'manager' | 'viewer';
+export type Permission = 'feedback.read' | 'feedback.update' | 'feedback.respond' | 'contact.read' | 'settings.manage' | 'users.manage';
+export type Scale = 'recommend_5' | 'nps_10' | 'csat_5' | 'stars_5';
+export type ScoreBand = 'low' | 'middle' | 'high';
+export type TemplateBand = ScoreBand | 'any';
+export type Channel = 'sms' | 'web' | 'qr' | 'kiosk' | 'api' | 'email';
+export type FeedbackStatus = 'new' | 'in_progress' | 'resolved' | 'closed';
+export type FeedbackCategory = 'complaint' | 'compliment' | 'suggestion' | 'general';
+export type Interval = 'day' | 'week' | 'month';
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export interface Ok {
+  ok: true;
+}
+
+// ----- accounts -----
+
+export interface Membership {
+  clientId: string;
+  clientName: string;
+  role: Role;
+  locationScope: string[] | null;
+  requireTotp: boolean;
+}
+
+export interface Session {
+  user: { id: string; name: string; email: string; kind: 'personnel' | 'operator'; totpEnabled: boolean };
+  memberships: Membership[];
+  activeClientId: string | null;
+  permissions: string[];
+  totpSetupRequired: boolean;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export interface LoginBody {
+  email: string;
+  password: string;
+  totpCode?: string;
+}
+
+export interface InvitationInfo {
+  clientName: string;
+  email: string;
+  role: Role;
+  hasAccount: boolean;
+}
+
+export interface AcceptInvitationBody {
+  name?: string;
+  password: string;
+  /** The current two-factor code, when the existing account has two-factor sign-in. */
+  totpCode?: string;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
+
+export interface TeamMember {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  locationScope: string[] | null;
+  totpEnabled: boolean;
+  joinedAt: string;
+}
+
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  locationScope: string[] | null;
+  expiresAt: string;
+}
+
+export interface Team {
+  members: TeamMember[];
+  invitations: PendingInvitation[];
+}
+
+export interface InviteBody {
+  email: string;
+  role: Role;
+  locationScope: string[] | null;
+}
+
+export interface UpdateMemberBody {
+  role?: Role;
+  locationScope?: string[] | null;
+}
+
+export interface ClientSettings {
+  id: string;
+  name: string;
+  timezone: string;
+  country: string;
+  privacyPolicyUrl: string | null;
+  requireTotp: boolean;
+}
+
+export interface UpdateClientBody {
+  name?: string;
+  timezone?: string;
+  privacyPolicyUrl?: string | null;
+  requireTotp?: boolean;
+}
+
+// ----- programmes, locations, sub-measures -----
+
+export interface PrizeDraw {
+  enabled: boolean;
+  /** What can be won; may be empty while the draw is off. */
+  description: string;
+  termsUrl: string | null;
+}
+
+export interface Programme {
+  id: string;
+  name: string;
+  scale: Scale;
+  leadQuestion: string;
+  followUpQuestion: string;
+  /** May be empty. */
+  introText: string;
+  thankYouTitle: string;
+  thankYouText: string;
+  prizeDraw: PrizeDraw;
+  privacyPolicyUrl: string | null;
+  retentionMonths: number;
+  /** Feedback received under this programme (in the caller's scope): the scale is fixed once there is any. */
+  feedbackCount: number;
+}
+
+export interface UpdateProgrammeBody {
+  name?: string;
+  scale?: Scale;
+  leadQuestion?: string;
+  followUpQuestion?: string;
+  introText?: string;
+  thankYouTitle?: string;
+  thankYouText?: string;
+  prizeDraw?: Partial<PrizeDraw>;
+  privacyPolicyUrl?: string | null;
+  retentionMonths?: number;
+}
+
+export interface SubMeasure {
+  id: string;
+  locationId: string;
+  name: string;
+  code: string;
+  archived: boolean;
+  feedbackUrl: string;
+}
+
+export interface Location {
+  id: string;
+  name: string;
+  code: string;
+  parentId: string | null;
+  /** 0 at the top (of the tree, or of the caller's scope), 1 below it, and so on. */
+  depth: number;
+  smsCode: string | null;
+  archived: boolean;
+  programmeId: string;
+  feedbackUrl: string;
+  qrSvgUrl: string;
+  qrPngUrl: string;
+  subMeasures: SubMeasure[];
+}
+
+export interface NewLocationBody {
+  name: string;
+  code: string;
+  parentId?: string | null;
+  smsCode?: string | null;
+  programmeId: string;
+}
+
+export interface UpdateLocationBody {
+  name?: string;
+  parentId?: string | null;
+  smsCode?: string | null;
+  archived?: boolean;
+}
+
+export interface NewSubMeasureBody {
+  name: string;
+  code: string;
+}
+
+export interface UpdateSubMeasureBody {
+  name?: string;
+  archived?: boolean;
+}
+
+// ----- dashboard -----
+
+export interface Estimate {
+  value: number;
+  low: number;
+  high: number;
+}
+
+export interface Dashboard {
+  programme: { id: string; name: string };
+  scale: Scale;
+  scoreKind: 'nps' | 'mean';
+  period: { from: string; to: string };
+  interval: Interval;
+  responses: number;
+  /** NPS (−100..100) on 0–10 scales, else the mean score. */
+  score: Estimate | null;
+  /** 5-point scales: % (0–100) of responses with one of the top two scores; null on 0–10 scales. */
+  topBox: Estimate | null;
+  channels: { channel: Channel; responses: number }[];
+  textVsOnline: { text: number; online: number };
+  trend: { start: string; end: string; responses: number; score: Estimate | null }[];
+  locations: { id: string; name: string; parentId: string | null; responses: number; score: Estimate | null }[];
+  subMeasures: { id: string; name: string; locationId: string; locationName: string; responses: number; score: Estimate | null }[];
+  ranking: string;
+}
+
+export interface DashboardQuery {
+  from: string;
+  to: string;
+  locationId?: string;
+  programmeId?: string;
+  interval?: Interval;
+}
+
+// ----- feedback -----
+
+export interface FeedbackItem {
+  id: string;
+  score: number;
+  scale: Scale;
+  scoreBand: ScoreBand;
+  /** May be empty. */
+  comment: string;
+  channel: Channel;
+  status: FeedbackStatus;
+  category: FeedbackCategory;
+  locationId: string;
+  locationName: string;
+  subMeasureId: string | null;
+  subMeasureName: string | null;
+  submittedAt: string;
+  hasContact: boolean;
+  contactRequested: boolean;
+  responded: boolean;
+}
+
+export interface FeedbackPage {
+  items: FeedbackItem[];
+  nextCursor: string | null;
+}
+
+export interface FeedbackFilters {
+  from?: string;
+  to?: string;
+  locationId?: string;
+  subMeasureId?: string;
+  scoreBand?: ScoreBand;
+  channel?: Channel;
+  status?: FeedbackStatus;
+  category?: FeedbackCategory;
+  hasContact?: boolean;
+  q?: string;
+}
+
+export type TimelineKind = 'feedback' | 'email' | 'sms' | 'note' | 'status' | 'category';
+
+export interface TimelineEntry {
+  kind: TimelineKind;
+  at: string;
+  author: { id: string; name: string } | null;
+  subject: string | null;
+  /** The comment, reply or note; for status and category changes "old → new". */
+  body: string;
+  /** Replies: queued, sent or failed. */
+  status: string | null;
+}
+
+export interface SuggestedTemplate {
+  id: string;
+  name: string;
+  subject: string;
+  body: string;
+}
+
+export interface FeedbackDetail extends FeedbackItem {
+  receiptCode: string | null;
+  contact: { name: string | null; email: string | null; mobile: string | null } | null;
+  contactHidden: boolean;
+  timeline: TimelineEntry[];
+  suggestedTemplates: SuggestedTemplate[];
+}
+
+export interface UpdateFeedbackBody {
+  status?: Exclude<FeedbackStatus, 'closed'>;
+  category?: FeedbackCategory;
+}
+
+export type ResponseBody = { kind: 'email'; subject: string; body: string } | { kind: 'note'; body: string };
+
+export interface ResponseCreated {
+  id: string;
+  status: 'queued' | 'recorded';
+}
+
+// ----- reply templates -----
+
+export interface ResponseTemplate {
+  id: string;
+  name: string;
+  scoreBand: TemplateBand;
+  subject: string;
+  body: string;
+  updatedAt: string;
+}
+
+export interface TemplateBody {
+  name: string;
+  scoreBand: TemplateBand;
+  subject: string;
+  body: string;
+}

@@ -1,0 +1,89 @@
+/** The portal's screens and who may see them. */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
+import { onAuthProblem } from './api/client.ts';
+import { Layout } from './components/layout.tsx';
+import { LoadError, Loading } from './components/status.tsx';
+import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
+import { AccountPage } from './pages/account.tsx';
+import { DashboardPage } from './pages/dashboard.tsx';
+import { FeedbackDetailPage } from './pages/feedback-detail.tsx';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.tsx';
+import { InboxPage } from './pages/inbox.tsx';
+import { LoginPage } from './pages/login.tsx';
+import { NotFoundPage } from './pages/not-found.tsx';
+import { SettingsPage, SettingsIndex } from './pages/settings/settings.tsx';
+import { BusinessSettings } from './pages/settings/business.tsx';
+import { LocationSettings } from './pages/settings/locations.tsx';
+import { ProgrammeSettings } from './pages/settings/programme.tsx';
+import { TeamSettings } from './pages/settings/team.tsx';
+import { TemplateSettings } from './pages/settings/templates.tsx';
+import { clearSession, SessionContext, sessionKey, useSessionQuery, withHelpers } from './session.tsx';
+import { PublicLayout } from './components/public-layout.tsx';
+
+function SignedIn() {
+  const { data: session, isPending, error, refetch } = useSessionQuery();
+  const location = useLocation();
+  if (isPending) {
+    return (
+      <PublicLayout>
+        <Loading label="Opening Hark…" />
+      </PublicLayout>
+    );
+  }
+  if (error) {
+    return (
+      <PublicLayout>
+        <LoadError error={error} what="Your session" retry={() => void refetch()} />
+      </PublicLayout>
+    );
+  }
+  if (!session) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  if (session.totpSetupRequired && location.pathname !== '/account') return <Navigate to="/account" replace />;
+  return (
+    <SessionContext.Provider value={withHelpers(session)}>
+      <Layout>
+        <Outlet />
+      </Layout>
+    </SessionContext.Provider>
+  );
+}
+
+export function App() {
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      onAuthProblem((error) => {
+        if (error.code === 'unauthenticated') clearSession(queryClient);
+        else void queryClient.invalidateQueries({ queryKey: sessionKey });
+      }),
+    [queryClient],
+  );
+  return (
+    <Routes>
+      <Route path="login" element={<LoginPage />} />
+      <Route path="forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="reset-password/:token" element={<ResetPasswordPage />} />
+      <Route path="invitation/:token" element={<AcceptInvitationPage />} />
+      <Route element={<SignedIn />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="inbox" element={<InboxPage />} />
+        <Route path="feedback/:id" element={<FeedbackDetailPage />} />
+        <Route path="settings" element={<SettingsPage />}>
+          <Route index element={<SettingsIndex />} />
+          <Route path="programme" element={<ProgrammeSettings />} />
+          <Route path="locations" element={<LocationSettings />} />
+          <Route path="team" element={<TeamSettings />} />
+          <Route path="business" element={<BusinessSettings />} />
+          <Route path="templates" element={<TemplateSettings />} />
+        </Route>
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

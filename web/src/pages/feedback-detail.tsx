@@ -1,0 +1,384 @@
+/**
+ * One feedback: what the customer said and where, who they are (when they said and the role
+ * may see it), everything that happened since, and the actions: reply by email, add a
+ * note, set status and category. Actions the role lacks are not shown.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError, errorMessage } from '../api/client.ts';
+import { api } from '../api/endpoints.ts';
+import type { FeedbackCategory, FeedbackDetail, FeedbackStatus, ResponseBody, TimelineEntry, UpdateFeedbackBody } from '../api/types.ts';
+import { FormMessage, SelectField, TextArea, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
+import { Page } from '../components/page.tsx';
+import { ScoreBadge } from '../components/score.tsx';
+import { LoadError, Loading } from '../components/status.tsx';
+import { categoryNames, channelNames, formatDateTime, keys, statusNames } from '../lib/format.ts';
+import { useSession } from '../session.tsx';
+
+const timelineNames: Record<TimelineEntry['kind'], string> = {
+  feedback: 'Feedback received',
+  email: 'Email reply',
+  sms: 'Text reply',
+  note: 'Note',
+  status: 'Status changed',
+  category: 'Category changed',
+};
+
+const sendStatusNames: Record<string, string> = {
+  queued: 'waiting to send',
+  sending: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  failed: 'could not be sent',
+  recorded: '',
+};
+
+/** "in_progress → resolved" as "from In progress to Resolved". */
+function describeChange(entry: TimelineEntry): string | null {
+  if (entry.kind !== 'status' && entry.kind !== 'category') return null;
+  const names: Record<string, string> = entry.kind === 'status' ? statusNames : categoryNames;
+  const [from, to] = entry.body.split('→').map((part) => part.trim());
+  if (!to) return entry.body ? `to ${names[entry.body] ?? entry.body}` : null;
+  return `from ${names[from ?? ''] ?? from} to ${names[to] ?? to}`;
+}
+
+function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  if (!entries.length) return <p className="muted">Nothing has happened yet.</p>;
+  return (
+    <ol className="timeline">
+      {entries.map((entry, i) => {
+        const change = describeChange(entry);
+        return (
+          <li key={`${entry.kind}-${entry.at}-${i}`} className={`timeline-item timeline-${entry.kind}`}>
+            <div className="timeline-head">
+              <span className="timeline-kind">
+                {timelineNames[entry.kind]}
+                {change ? ` ${change}` : ''}
+              </span>
+              {entry.author ? <span className="timeline-author">by {entry.author.name}</span> : null}
+              <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+              {entry.status && sendStatusNames[entry.status] ? <span className={`pill pill-send-${entry.status}`}>{sendStatusNames[entry.status]}</span> : null}
+            </div>
+            {entry.subject ? <p className="timeline-subject">{entry.subject}</p> : null}
+            {entry.body && !change && entry.kind !== 'feedback' ? <p className="timeline-body">{entry.body}</p> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function StatusForm({ feedback }: { feedback: FeedbackDetail }) {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<FeedbackStatus>(feedback.status);
+  const [category, setCategory] = useState<FeedbackCategory>(feedback.category);
+  const [saved, setSaved] = useState<string | null>(null);
+  const update = useMutation({
+    mutationFn: (body: UpdateFeedbackBody) => api.updateFeedback(feedback.id, body),
+    onSuccess: async (_result, body) => {
+      setSaved(body.status === 'resolved' && body.category === undefined ? 'Marked as resolved.' : 'Saved.');
+      await queryClient.invalidateQueries({ queryKey: ['feedback'] });
+    },
+  });
+  const changed = (status !== feedback.status && status !== 'closed') || category !== feedback.category;
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(null);
+    if (!changed) return;
+    update.mutate({ ...(status !== feedback.status && status !== 'closed' ? { status } : {}), ...(category !== feedback.category ? { category } : {}) });
+  }
+  return (
+    <form className="card section stack" onSubmit={submit} aria-labelledby="status-heading">
+      <h2 id="status-heading">Status and category</h2>
+      <div className="two-col">
+        <SelectField label="Status" value={status} onChange={(e) => setStatus(e.target.value as FeedbackStatus)}>
+          {keys(statusNames)
+            .filter((s) => s !== 'closed' || feedback.status === 'closed')
+            .map((s) => (
+              <option key={s} value={s} disabled={s === 'closed'}>
+                {statusNames[s]}
+              </option>
+            ))}
+        </SelectField>
+        <SelectField label="Category" value={category} onChange={(e) => setCategory(e.target.value as FeedbackCategory)}>
+          {keys(categoryNames).map((c) => (
+            <option key={c} value={c}>
+              {categoryNames[c]}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      <FormMessage error={update.error ? errorMessage(update.error) : null} success={saved} />
+      <div className="form-actions">
+        <button type="submit" className="button button-secondary" disabled={!changed || update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save'}
+        </button>
+        {feedback.status === 'new' || feedback.status === 'in_progress' ? (
+          <button
+            type="button"
+            className="button button-quiet"
+            disabled={update.isPending}
+            onClick={() => {
+              setSaved(null);
+              setStatus('resolved');
+              update.mutate({ status: 'resolved' });
+            }}
+          >
+            Mark resolved
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+type ReplyField = 'subject' | 'body';
+
+function ReplyForm({ feedback }: { feedback: FeedbackDetail }) {
+  const queryClient = useQueryClient();
+  const form = useRef<HTMLFormElement>(null);
+  const templateId = useId();
+  const [template, setTemplate] = useState('');
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [errors, setErrors] = useState<FieldErrors<ReplyField>>({});
+  const [sent, setSent] = useState<string | null>(null);
+  const canEmail = Boolean(feedback.contact?.email) || (feedback.contactHidden && feedback.hasContact);
+  const send = useMutation({
+    mutationFn: (reply: ResponseBody) => api.respond(feedback.id, reply),
+    onSuccess: async () => {
+      setSent('Your reply is on its way. It shows in the timeline below.');
+      setTemplate('');
+      setSubject('');
+      setBody('');
+      await queryClient.invalidateQueries({ queryKey: ['feedback'] });
+    },
+  });
+
+  function chooseTemplate(id: string) {
+    setTemplate(id);
+    const chosen = feedback.suggestedTemplates.find((t) => t.id === id);
+    if (chosen) {
+      setSubject(chosen.subject);
+      setBody(chosen.body);
+    }
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSent(null);
+    const found: FieldErrors<ReplyField> = {};
+    if (!subject.trim()) found.subject = 'Write a subject.';
+    if (!body.trim()) found.body = 'Write your reply.';
+    setErrors(found);
+    if (hasErrors(found)) {
+      focusFirstInvalid(form.current);
+      return;
+    }
+    send.mutate({ kind: 'email', subject: subject.trim(), body: body.trim() });
+  }
+
+  if (!canEmail) {
+    return (
+      <section className="card section" aria-labelledby="reply-heading">
+        <h2 id="reply-heading">Reply by email</h2>
+        <p className="muted">This customer left no email address, so there is no one to reply to. You can still add a note for your team.</p>
+      </section>
+    );
+  }
+  const sendError = send.error ? (send.error instanceof ApiError && send.error.status === 409 ? send.error.message : errorMessage(send.error)) : null;
+  return (
+    <form ref={form} className="card section stack" onSubmit={submit} noValidate aria-labelledby="reply-heading">
+      <h2 id="reply-heading">Reply by email</h2>
+      {feedback.suggestedTemplates.length ? (
+        <div className="field">
+          <label className="field-label" htmlFor={templateId}>
+            Start from a template
+          </label>
+          <select id={templateId} value={template} onChange={(e) => chooseTemplate(e.target.value)}>
+            <option value="">Write my own</option>
+            {feedback.suggestedTemplates.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <TextField label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} error={errors.subject} maxLength={200} required />
+      <TextArea label="Message" rows={8} value={body} onChange={(e) => setBody(e.target.value)} error={errors.body} maxLength={5000} required />
+      <FormMessage error={sendError} success={sent} />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={send.isPending}>
+          {send.isPending ? 'Sending…' : 'Send reply'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NoteForm({ feedback }: { feedback: FeedbackDetail }) {
+  const queryClient = useQueryClient();
+  const form = useRef<HTMLFormElement>(null);
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const add = useMutation({
+    mutationFn: () => api.respond(feedback.id, { kind: 'note', body: body.trim() }),
+    onSuccess: async () => {
+      setBody('');
+      setSaved('Note added.');
+      await queryClient.invalidateQueries({ queryKey: ['feedback'] });
+    },
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(null);
+    if (!body.trim()) {
+      setError('Write a note first.');
+      focusFirstInvalid(form.current);
+      return;
+    }
+    setError(null);
+    add.mutate();
+  }
+  return (
+    <form ref={form} className="card section stack" onSubmit={submit} noValidate aria-labelledby="note-heading">
+      <h2 id="note-heading">Add a note</h2>
+      <TextArea label="Note" hint="Only your team sees notes; the customer never does." rows={3} value={body} onChange={(e) => setBody(e.target.value)} error={error} maxLength={5000} />
+      <FormMessage error={add.error ? errorMessage(add.error) : null} success={saved} />
+      <div className="form-actions">
+        <button type="submit" className="button button-secondary" disabled={add.isPending}>
+          {add.isPending ? 'Adding…' : 'Add note'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Contact({ feedback }: { feedback: FeedbackDetail }) {
+  let content;
+  if (feedback.contactHidden) {
+    content = <p className="muted">{feedback.hasContact ? 'The customer left contact details, but your role may not see them.' : 'No contact details.'}</p>;
+  } else if (!feedback.contact) {
+    content = <p className="muted">The customer left no contact details.</p>;
+  } else {
+    const { name, email, mobile } = feedback.contact;
+    content = (
+      <dl className="facts">
+        {name ? (
+          <div>
+            <dt>Name</dt>
+            <dd>{name}</dd>
+          </div>
+        ) : null}
+        {email ? (
+          <div>
+            <dt>Email</dt>
+            <dd>
+              <a href={`mailto:${email}`}>{email}</a>
+            </dd>
+          </div>
+        ) : null}
+        {mobile ? (
+          <div>
+            <dt>Mobile</dt>
+            <dd>
+              <a href={`tel:${mobile}`}>{mobile}</a>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+    );
+  }
+  return (
+    <section className="card section" aria-labelledby="contact-heading">
+      <h2 id="contact-heading">Customer</h2>
+      {feedback.contactRequested ? <p className="pill pill-attention">Asked to be contacted</p> : null}
+      {content}
+    </section>
+  );
+}
+
+export function FeedbackDetailPage() {
+  const { id = '' } = useParams();
+  const session = useSession();
+  const feedback = useQuery({ queryKey: ['feedback', 'detail', id], queryFn: () => api.feedback(id), retry: false });
+  const data = feedback.data;
+
+  if (!data) {
+    return (
+      <Page title="Feedback">
+        <p>
+          <Link to="/inbox">← Back to the inbox</Link>
+        </p>
+        {feedback.isPending ? <Loading label="Loading the feedback…" /> : null}
+        {feedback.error ? <LoadError error={feedback.error} what="This feedback" item retry={() => void feedback.refetch()} /> : null}
+      </Page>
+    );
+  }
+  const where = data.subMeasureName ? `${data.locationName} · ${data.subMeasureName}` : data.locationName;
+  return (
+    <Page title={`Feedback from ${formatDateTime(data.submittedAt)}`} documentTitle={`Feedback, ${where}`}>
+      <p className="back-link">
+        <Link to="/inbox">← Back to the inbox</Link>
+      </p>
+      <div className="detail-grid">
+        <div className="detail-main">
+          <section className="card section feedback-card" aria-labelledby="said-heading">
+            <h2 id="said-heading" className="visually-hidden">
+              What the customer said
+            </h2>
+            <div className="feedback-card-head">
+              <ScoreBadge score={data.score} scale={data.scale} band={data.scoreBand} size="large" />
+              <div>
+                <span className={`pill pill-${data.status}`}>{statusNames[data.status]}</span>
+                <span className="pill">{categoryNames[data.category]}</span>
+              </div>
+            </div>
+            {data.comment.trim() ? <blockquote className="feedback-quote">{data.comment}</blockquote> : <p className="muted">The customer left no comment.</p>}
+            <dl className="facts facts-inline">
+              <div>
+                <dt>Location</dt>
+                <dd>{data.locationName}</dd>
+              </div>
+              {data.subMeasureName ? (
+                <div>
+                  <dt>Staff</dt>
+                  <dd>{data.subMeasureName}</dd>
+                </div>
+              ) : null}
+              <div>
+                <dt>Channel</dt>
+                <dd>{channelNames[data.channel]}</dd>
+              </div>
+              <div>
+                <dt>Received</dt>
+                <dd>
+                  <time dateTime={data.submittedAt}>{formatDateTime(data.submittedAt)}</time>
+                </dd>
+              </div>
+              {data.receiptCode ? (
+                <div>
+                  <dt>Receipt code</dt>
+                  <dd>{data.receiptCode}</dd>
+                </div>
+              ) : null}
+            </dl>
+          </section>
+          {session.can('feedback.respond') ? <ReplyForm feedback={data} /> : null}
+          {session.can('feedback.respond') ? <NoteForm feedback={data} /> : null}
+          <section className="card section" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">Timeline</h2>
+            <Timeline entries={data.timeline} />
+          </section>
+        </div>
+        <div className="detail-side">
+          <Contact feedback={data} />
+          {session.can('feedback.update') ? <StatusForm feedback={data} /> : null}
+        </div>
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,61 @@
+/** Settings for admins: a section per concern, each its own address. */
+import type { ReactNode } from 'react';
+import { Navigate, NavLink, Outlet } from 'react-router';
+import type { Permission } from '../../api/types.ts';
+import { Page } from '../../components/page.tsx';
+import { useTitle } from '../../lib/use-title.ts';
+import { useSession } from '../../session.tsx';
+
+export const settingsSections: { path: string; name: string; permission: Permission }[] = [
+  { path: 'programme', name: 'Programme', permission: 'settings.manage' },
+  { path: 'locations', name: 'Locations', permission: 'settings.manage' },
+  { path: 'team', name: 'Team', permission: 'users.manage' },
+  { path: 'templates', name: 'Reply templates', permission: 'settings.manage' },
+  { path: 'business', name: 'Business', permission: 'settings.manage' },
+];
+
+export function SettingsPage() {
+  const session = useSession();
+  const allowed = settingsSections.filter((s) => session.can(s.permission));
+  return (
+    <Page title="Settings" documentTitle={allowed.length ? null : 'Settings'} intro={allowed.length ? null : 'Your role does not include any settings.'}>
+      {allowed.length ? (
+        <div className="settings">
+          <nav className="sub-nav" aria-label="Settings">
+            <ul>
+              {allowed.map((s) => (
+                <li key={s.path}>
+                  <NavLink to={`/settings/${s.path}`}>{s.name}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="settings-body">
+            <Outlet />
+          </div>
+        </div>
+      ) : null}
+    </Page>
+  );
+}
+
+export function SettingsIndex() {
+  const session = useSession();
+  const first = settingsSections.find((s) => session.can(s.permission));
+  return first ? <Navigate to={`/settings/${first.path}`} replace /> : null;
+}
+
+/** A settings section: its heading, tab title, and a refusal when the role lacks the permission. */
+export function SettingsSection({ title, permission, intro, children }: { title: string; permission: Permission; intro?: ReactNode; children: ReactNode }) {
+  const session = useSession();
+  useTitle(title, 'Settings', session.activeMembership?.clientName);
+  return (
+    <section aria-labelledby="settings-section-heading" className="settings-section">
+      <h2 id="settings-section-heading" className="section-title">
+        {title}
+      </h2>
+      {intro ? <p className="section-intro">{intro}</p> : null}
+      {session.can(permission) ? children : <p className="notice notice-error">Your role does not allow changing this.</p>}
+    </section>
+  );
+}
