@@ -57,6 +57,27 @@ export function TextField({ label, hint, error, optional, id, className, ref, ..
   );
 }
 
+/** The 6-digit two-factor code, as sign-in and joining with an existing account ask for it. */
+export function TotpCodeField({ value, onChange, error, ref }: { value: string; onChange: (value: string) => void; error?: string | null | undefined; ref?: Ref<HTMLInputElement> }) {
+  return (
+    <TextField
+      ref={ref}
+      label="Two-factor code"
+      hint="Your account has two-factor sign-in. Enter the 6-digit code your authenticator app shows now."
+      name="totpCode"
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      pattern="[0-9 ]*"
+      maxLength={7}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+      className="field-code"
+      required
+    />
+  );
+}
+
 type TextAreaProps = FieldBits & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'children'>;
 
 export function TextArea({ label, hint, error, optional, id, className, ...textarea }: TextAreaProps) {

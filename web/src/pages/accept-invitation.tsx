@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import type { AcceptInvitationBody } from '../api/types.ts';
-import { FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
+import { FormMessage, TextField, TotpCodeField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
 import { PublicLayout } from '../components/public-layout.tsx';
 import { Loading } from '../components/status.tsx';
 import { roleHelp, roleNames } from '../lib/format.ts';
@@ -123,20 +123,7 @@ export function AcceptInvitationPage() {
           />
         ) : null}
         {info.hasAccount && needTotp ? (
-          <TextField
-            label="Two-factor code"
-            hint="Your account has two-factor sign-in. Enter the 6-digit code your authenticator app shows now."
-            name="totpCode"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]*"
-            maxLength={7}
-            value={totpCode}
-            onChange={(e) => setTotpCode(e.target.value)}
-            error={errors.totpCode}
-            className="field-code"
-            required
-          />
+          <TotpCodeField value={totpCode} onChange={setTotpCode} error={errors.totpCode} />
         ) : null}
         {info.hasAccount ? null : (
           <>

@@ -5,7 +5,7 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import type { LoginBody } from '../api/types.ts';
-import { FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
+import { FormMessage, TextField, TotpCodeField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
 import { PublicLayout } from '../components/public-layout.tsx';
 import { Loading } from '../components/status.tsx';
 import { useTitle } from '../lib/use-title.ts';
@@ -115,21 +115,7 @@ export function LoginPage() {
           required
         />
         {needTotp ? (
-          <TextField
-            ref={codeInput}
-            label="Two-factor code"
-            hint="Your account has two-factor sign-in. Enter the 6-digit code your authenticator app shows now."
-            name="totpCode"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]*"
-            maxLength={7}
-            value={totpCode}
-            onChange={(e) => setTotpCode(e.target.value)}
-            error={fieldErrors.totpCode}
-            className="field-code"
-            required
-          />
+          <TotpCodeField ref={codeInput} value={totpCode} onChange={setTotpCode} error={fieldErrors.totpCode} />
         ) : null}
         <FormMessage error={formError} success={needTotp && !fieldErrors.totpCode ? 'Password accepted. Now enter your two-factor code.' : null} />
         <div className="form-actions">
