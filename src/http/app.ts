@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -115,6 +116,25 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // A readable page of the same document, served from this origin (no CDN).
+  const docsLimit = app.rateLimit({
+    max: services.config.rateLimits.pagePerIp,
+    timeWindow: services.config.rateLimits.windowSeconds * 1000,
+    groupId: 'api-docs',
+    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1/docs',
+    staticCSP: true,
+    // Swagger UI's own policy, changed in two places: no upgrade to https (it breaks
+    // plain-http installations such as the embedded demo on localhost), and inline style
+    // attributes allowed, which Swagger UI sets as it renders (styles only; scripts stay
+    // limited to this origin and the hashes of its own inline scripts).
+    transformStaticCSP: (header) =>
+      header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';"),
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+    uiHooks: { onRequest: docsLimit },
+  });
 
   const notFoundLimit = app.rateLimit({
     max: services.config.rateLimits.pagePerIp,
