@@ -145,6 +145,35 @@ export interface FeedbackDailyRollupsTable {
   updated_at: Generated<Date>;
 }
 
+/** The daily rollups summed per month (`month` is the 1st); kept by the database (migration 0006). */
+export interface FeedbackMonthlyRollupsTable {
+  client_id: Uuid;
+  location_id: Uuid;
+  sub_measure_key: Uuid;
+  month: ColumnType<string, string, string>;
+  channel: Channel;
+  responses: number;
+  score_sum: number;
+  score_histogram: number[];
+  with_comment: number;
+  contact_requested: number;
+  updated_at: Generated<Date>;
+}
+
+/** The daily rollups summed over sub-measures, per location, day and channel; kept by the database (migration 0006). */
+export interface FeedbackLocationDailyRollupsTable {
+  client_id: Uuid;
+  location_id: Uuid;
+  day: ColumnType<string, string, string>;
+  channel: Channel;
+  responses: number;
+  score_sum: number;
+  score_histogram: number[];
+  with_comment: number;
+  contact_requested: number;
+  updated_at: Generated<Date>;
+}
+
 export interface AuditLogTable {
   chain_id: Uuid;
   seq: ColumnType<number, never, never>;
@@ -267,6 +296,8 @@ export interface Database {
   consents: ConsentsTable;
   prize_entries: PrizeEntriesTable;
   feedback_daily_rollups: FeedbackDailyRollupsTable;
+  feedback_monthly_rollups: FeedbackMonthlyRollupsTable;
+  feedback_location_daily_rollups: FeedbackLocationDailyRollupsTable;
   audit_log: AuditLogTable;
   users: UsersTable;
   memberships: MembershipsTable;

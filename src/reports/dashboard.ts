@@ -1,6 +1,7 @@
 /**
  * The dashboard: a programme's figures for a period and a location scope, read from the
- * daily rollups only (never raw feedback), in one grouped scan of them.
+ * rollups only (never raw feedback): monthly, per location and day, and daily at the edges
+ * of months (see `sumRollups`), in one or two grouped scans.
  *
  * Which programme: `programmeId` when given; else the programme of `locationId`; else the
  * programme with the most locations the caller can see (most clients have one). Scores of
@@ -184,20 +185,79 @@ async function chooseProgramme(
 }
 
 interface GroupRow {
-  /** True for a (day, channel) group, false for a (location, sub-measure) group. */
-  by_day: boolean;
+  /**
+   * What the group sums: 'trend' a (trend key, channel), 'location' a location,
+   * 'sub_measure' a (location, sub-measure), 'location_sub' a (location, sub-measure) that
+   * counts toward both its location and its sub-measure (nil: none).
+   */
+  kind: 'trend' | 'location' | 'sub_measure' | 'location_sub';
+  /** The day of a trend group, or with monthly trend buckets the first day of its bucket. */
   day: string | null;
   channel: Channel | null;
   location_id: string | null;
   sub_measure_key: string | null;
+  /** Responses of any score (what makes a group exist; 0 when months less days cancel out). */
+  responses: number;
   histogram: number[];
 }
 
+function monthStart(day: string): string {
+  return `${day.slice(0, 7)}-01`;
+}
+
+function monthEnd(day: string): string {
+  return addDays(nextBucketStart(day, 'month'), -1);
+}
+
+/** Rollups to add up: whole months of the monthly table, and days of the daily table, each added (+1) or taken away (−1). */
+interface RollupPlan {
+  months: { from: string; to: string } | null;
+  days: { from: string; to: string; sign: 1 | -1 }[];
+}
+
 /**
- * The rollups of the period and locations summed two ways in one scan (grouping sets): by
- * day and channel, and by location and sub-measure; totals, channels, trend buckets and
- * locations are added up from these few rows in code. Only the histogram elements of the
- * scale's scores are summed, each as a column (no unnest).
+ * How to add up a period from the monthly rollups: its whole months from them; a month
+ * the period covers only in part from the daily rows of its days in the period, or, when
+ * that reads fewer days, as the whole month less the daily rows of its days outside the
+ * period. At most about a month of daily rows is read, however long the period.
+ */
+export function planRollups(from: string, to: string): RollupPlan {
+  const plan: RollupPlan = { months: null, days: [] };
+  let firstMonth = monthStart(from);
+  let lastMonth = monthStart(to);
+  const edges = firstMonth === lastMonth ? [firstMonth] : [firstMonth, lastMonth];
+  for (const month of edges) {
+    const start = month > from ? month : from;
+    const end = monthEnd(month) < to ? monthEnd(month) : to;
+    if (start === month && end === monthEnd(month)) continue; // whole
+    const inside = daysInPeriod(start, end);
+    const outside = daysInPeriod(month, monthEnd(month)) - inside;
+    if (inside <= outside) {
+      plan.days.push({ from: start, to: end, sign: 1 });
+      if (month === firstMonth) firstMonth = nextBucketStart(month, 'month');
+      if (month === lastMonth) lastMonth = monthStart(addDays(month, -1));
+    } else {
+      if (start > month) plan.days.push({ from: month, to: addDays(start, -1), sign: -1 });
+      if (end < monthEnd(month)) plan.days.push({ from: addDays(end, 1), to: monthEnd(month), sign: -1 });
+    }
+  }
+  if (firstMonth <= lastMonth) plan.months = { from: firstMonth, to: lastMonth };
+  return plan;
+}
+
+/**
+ * The rollups of the period and locations, summed by trend key and channel, by location and
+ * by sub-measure in a few grouped scans (grouping sets); totals, channels, trend buckets
+ * and tables are added up from these few rows in code. Only the histogram elements of the
+ * scale's scores are summed, each as a column (no unnest). Never the daily rollups of a
+ * whole long period, which for a year of 50 locations are ~185,000 rows:
+ *
+ *  - month buckets: everything from the monthly rollups, as whole months plus or minus the
+ *    daily rollups at the period's edges (`planRollups`), the trend key being the first day
+ *    of the bucket: a year of 50 locations is ~7,000 rows;
+ *  - day and week buckets: the trend and the locations from the rollups per location, day
+ *    and channel (no sub-measures; a fifth to a quarter of the daily rows), and the
+ *    sub-measures from the monthly rollups as above.
  *
  * The planner, misled by the table-wide statistics of a multi-tenant table, expects many
  * groups and would sort every row (spilling wide rows to disk) instead of hashing; the
@@ -210,7 +270,7 @@ interface GroupRow {
 async function sumRollups(
   trx: Trx,
   access: Access,
-  period: { from: string; to: string },
+  period: { from: string; to: string; interval: TrendInterval },
   range: ScoreRange,
   locationIds: readonly string[] | null,
 ): Promise<GroupRow[]> {
@@ -218,18 +278,58 @@ async function sumRollups(
   await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`.execute(trx);
   const histogram = sql.join(
     Array.from({ length: 11 }, (_, score) =>
-      score >= range.min && score <= range.max ? sql`sum(r.score_histogram[${sql.lit(score + 1)}])` : sql`0`,
+      score >= range.min && score <= range.max ? sql`sum(r.sign * r.score_histogram[${sql.lit(score + 1)}])::int` : sql`0`,
     ),
   );
-  const { rows } = await sql<GroupRow>`
-    select grouping(r.day) = 0 as by_day, r.day, r.channel, r.location_id, r.sub_measure_key,
-           array[${histogram}]::int[] as histogram
-    from feedback_daily_rollups r
-    where r.client_id = ${access.clientId}
-      ${locationIds ? sql`and r.location_id = any(${locationIds as string[]}::uuid[])` : sql``}
-      and r.day between ${period.from}::date and ${period.to}::date
-    group by grouping sets ((r.day, r.channel), (r.location_id, r.sub_measure_key))`.execute(trx);
-  return rows;
+  const inLocations = (alias: string) =>
+    locationIds ? sql`and ${sql.ref(`${alias}.location_id`)} = any(${locationIds as string[]}::uuid[])` : sql``;
+  const from = sql`${period.from}::date`;
+
+  /** Whole months from the monthly rollups, plus or minus days from the daily ones, keyed by month bucket. */
+  const monthsAndEdges = (where: ReturnType<typeof sql>) => {
+    const plan = planRollups(period.from, period.to);
+    const parts = [];
+    if (plan.months) {
+      parts.push(sql`
+        select greatest(m.month, ${from}) as key, m.channel, m.location_id, m.sub_measure_key, 1 as sign, m.responses, m.score_histogram
+        from feedback_monthly_rollups m
+        where m.client_id = ${access.clientId} ${inLocations('m')} ${where}
+          and m.month between ${plan.months.from}::date and ${plan.months.to}::date`);
+    }
+    for (const days of plan.days) {
+      parts.push(sql`
+        select greatest(date_trunc('month', m.day::timestamp)::date, ${from}) as key, m.channel, m.location_id, m.sub_measure_key,
+               ${sql.lit(days.sign)} as sign, m.responses, m.score_histogram
+        from feedback_daily_rollups m
+        where m.client_id = ${access.clientId} ${inLocations('m')} ${where}
+          and m.day between ${days.from}::date and ${days.to}::date`);
+    }
+    return sql.join(parts, sql` union all `);
+  };
+
+  if (period.interval === 'month') {
+    const { rows } = await sql<GroupRow>`
+      select case when grouping(r.key) = 0 then 'trend' else 'location_sub' end as kind,
+             r.key as day, r.channel, r.location_id, r.sub_measure_key,
+             sum(r.sign * r.responses)::int as responses, array[${histogram}]::int[] as histogram
+      from (${monthsAndEdges(sql``)}) r
+      group by grouping sets ((r.key, r.channel), (r.location_id, r.sub_measure_key))`.execute(trx);
+    return rows;
+  }
+  const { rows: byDayAndLocation } = await sql<GroupRow>`
+    select case when grouping(r.day) = 0 then 'trend' else 'location' end as kind,
+           r.day, r.channel, r.location_id, null as sub_measure_key,
+           sum(r.responses)::int as responses, array[${histogram}]::int[] as histogram
+    from (select l.*, 1 as sign from feedback_location_daily_rollups l
+          where l.client_id = ${access.clientId} ${inLocations('l')}
+            and l.day between ${from} and ${period.to}::date) r
+    group by grouping sets ((r.day, r.channel), (r.location_id))`.execute(trx);
+  const { rows: bySubMeasure } = await sql<GroupRow>`
+    select 'sub_measure' as kind, null as day, null as channel, r.location_id, r.sub_measure_key,
+           sum(r.sign * r.responses)::int as responses, array[${histogram}]::int[] as histogram
+    from (${monthsAndEdges(sql`and m.sub_measure_key <> ${NIL_UUID}::uuid`)}) r
+    group by r.location_id, r.sub_measure_key`.execute(trx);
+  return [...byDayAndLocation, ...bySubMeasure];
 }
 
 async function findSubMeasures(trx: Trx, access: Access, locationIds: readonly string[]) {
@@ -288,13 +388,20 @@ export async function buildDashboard(services: Services, access: Access, query: 
     const byLocation = new Map<string, number[]>();
     const bySubMeasure = new Map<string, Histogram>();
     for (const g of groups) {
-      if (g.by_day && g.day && g.channel) {
+      if (g.kind === 'trend') {
+        if (!g.day || !g.channel) continue;
         addHistogram(total, g.histogram);
         byChannel.set(g.channel, (byChannel.get(g.channel) ?? 0) + countResponses(g.histogram));
         byDay.set(g.day, addHistogram(byDay.get(g.day) ?? [], g.histogram));
-      } else if (!g.by_day && g.location_id && g.sub_measure_key) {
+        continue;
+      }
+      // A location or sub-measure with figures in the period (months less days may leave none).
+      if (!g.location_id || g.responses === 0) continue;
+      if (g.kind === 'location' || g.kind === 'location_sub') {
         byLocation.set(g.location_id, addHistogram(byLocation.get(g.location_id) ?? [], g.histogram));
-        if (g.sub_measure_key !== NIL_UUID) bySubMeasure.set(g.sub_measure_key, g.histogram);
+      }
+      if ((g.kind === 'sub_measure' || g.kind === 'location_sub') && g.sub_measure_key && g.sub_measure_key !== NIL_UUID) {
+        bySubMeasure.set(g.sub_measure_key, g.histogram);
       }
     }
 

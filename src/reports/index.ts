@@ -1,7 +1,8 @@
 /**
  * Reports: the figures dashboards read. Owns the daily rollups of feedback per location,
  * sub-measure and channel, kept current by a job after each feedback, so no dashboard
- * scans raw feedback.
+ * scans raw feedback; and the monthly and per-location-day sums of them, which the
+ * database keeps in step with every write to the daily rollups.
  */
 export { enqueueRollupUpdate, updateDailyRollupsJob, type RollupUpdate } from './jobs/update-daily-rollups.ts';
 export { recomputeDailyRollups, rebuildAllDailyRollups, summariseRollups, type RollupSummary } from './rollups.ts';

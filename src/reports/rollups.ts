@@ -43,6 +43,10 @@ export async function lockRollupDay(
  * Recomputes one location's rollups for one day from its feedback. Idempotent, and
  * serialised per location-day, so two workers running it side by side agree. It waits for
  * transactions still adding feedback to the day, and reads the day only after they commit.
+ *
+ * The coarser rollups the dashboard reads (the location's month, and its day summed over
+ * sub-measures) follow in the same transaction: the database recomputes them after each
+ * write to the daily rollups (migration 0006).
  */
 export async function recomputeDailyRollups(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<void> {
   await lockRollupDay(trx, clientId, locationId, day, 'exclusive');
@@ -58,7 +62,10 @@ export async function recomputeDailyRollups(trx: Trx, clientId: ClientId, locati
     ${rollupSelect(clientId, sql`f.location_id = ${locationId} and f.submitted_at >= ${dayStart} and f.submitted_at < ${dayEnd}`)}`.execute(trx);
 }
 
-/** Recomputes every rollup of a client (after a bulk import such as the demo data). */
+/**
+ * Recomputes every rollup of a client (after a bulk import such as the demo data), the
+ * monthly and per-location-day rollups included (the database follows the daily ones).
+ */
 export async function rebuildAllDailyRollups(trx: Trx, clientId: ClientId): Promise<void> {
   await trx.deleteFrom('feedback_daily_rollups').where('client_id', '=', clientId).execute();
   await sql`insert into feedback_daily_rollups ${columns} ${rollupSelect(clientId, sql`true`)}`.execute(trx);
