@@ -140,15 +140,16 @@ describe('accessibility and layout', () => {
     const page = await newPage();
     await signIn(page, hark, owner.email);
     // After signing in, the dashboard's heading has the focus.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Dashboard');
+    await expect.poll(() => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent}`)).toBe('H1 Dashboard');
     await page.goto(`${hark.url}/portal/`);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.keyboard.press('Tab');
     const skip = page.getByRole('link', { name: 'Skip to main content' });
     expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Inbox');
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).getAttribute('aria-current')).toBe('page');
+    // The clicked link itself says "Inbox" too: wait for the new screen's heading to hold the focus.
+    await expect.poll(() => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent}`)).toBe('H1 Inbox');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).getAttribute('aria-current')).toBe('page');
   });
 });
 
