@@ -104,7 +104,7 @@ export class JobQueue {
       GRANT USAGE ON SCHEMA pgboss TO hark_app;
       GRANT SELECT ON pgboss.queue TO hark_app;
       GRANT INSERT ON pgboss.job TO hark_app;
-      GRANT SELECT (id) ON pgboss.job TO hark_app;`);
+      GRANT SELECT (id, name, singleton_key, state, policy) ON pgboss.job TO hark_app;`);
   }
 
   /** Enqueues in the caller's transaction. Payloads hold ids only, never personal data. */
