@@ -238,6 +238,16 @@ describe('inbox', () => {
 });
 
 describe('feedback detail', () => {
+  it('shows when feedback came on the business’s clock, not the viewer’s', async () => {
+    const page = await newPage({ ...desktop, timezoneId: 'America/New_York', locale: 'en-US' });
+    await signIn(page, hark, owner.email);
+    const id = await feedbackIdOf('Cold coffee and a long wait');
+    const row = await hark.services.db.selectFrom('feedback').select('submitted_at').where('id', '=', id).executeTakeFirstOrThrow();
+    await page.goto(`${hark.url}/portal/feedback/${id}`);
+    const onTheCafesClock = new Intl.DateTimeFormat('en-US', { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Pacific/Auckland' }).format(row.submitted_at);
+    await page.getByRole('heading', { level: 1, name: `Feedback from ${onTheCafesClock}` }).waitFor();
+  });
+
   it('replies by email from a template the customer receives, adds a note, and resolves the feedback', async () => {
     const page = await newPage();
     await signIn(page, hark, owner.email);

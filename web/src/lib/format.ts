@@ -4,7 +4,6 @@ import type { Channel, Estimate, FeedbackCategory, FeedbackStatus, Role, Scale, 
 const dateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' });
 const numberFormat = new Intl.NumberFormat();
 
 /** A date-only string (YYYY-MM-DD) as a local date, so it is not shifted by the time zone. */
@@ -26,8 +25,9 @@ export function formatMonth(value: string): string {
   return monthFormat.format(parseDay(value));
 }
 
-export function formatDateTime(value: string): string {
-  return dateTimeFormat.format(new Date(value));
+/** A moment, on the clock of `timeZone` (the business's) when given, else the viewer's. */
+export function formatDateTime(value: string, timeZone?: string): string {
+  return new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(new Date(value));
 }
 
 /** "3 minutes ago", "yesterday", or the date for anything older than a week. */

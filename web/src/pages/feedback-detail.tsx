@@ -13,6 +13,7 @@ import { FormMessage, SelectField, TextArea, TextField, focusFirstInvalid, hasEr
 import { Page } from '../components/page.tsx';
 import { ScoreBadge } from '../components/score.tsx';
 import { LoadError, Loading } from '../components/status.tsx';
+import { useClientTimeZone } from '../lib/use-client-time-zone.ts';
 import { categoryNames, channelNames, formatDateTime, keys, statusNames } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
 
@@ -44,6 +45,7 @@ function describeChange(entry: TimelineEntry): string | null {
 }
 
 function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  const timeZone = useClientTimeZone();
   if (!entries.length) return <p className="muted">Nothing has happened yet.</p>;
   return (
     <ol className="timeline">
@@ -57,7 +59,7 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
                 {change ? ` ${change}` : ''}
               </span>
               {entry.author ? <span className="timeline-author">by {entry.author.name}</span> : null}
-              <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+              <time dateTime={entry.at}>{formatDateTime(entry.at, timeZone)}</time>
               {entry.status && sendStatusNames[entry.status] ? <span className={`pill pill-send-${entry.status}`}>{sendStatusNames[entry.status]}</span> : null}
             </div>
             {entry.subject ? <p className="timeline-subject">{entry.subject}</p> : null}
@@ -302,6 +304,7 @@ function Contact({ feedback }: { feedback: FeedbackDetail }) {
 }
 
 export function FeedbackDetailPage() {
+  const timeZone = useClientTimeZone();
   const { id = '' } = useParams();
   const session = useSession();
   const feedback = useQuery({ queryKey: ['feedback', 'detail', id], queryFn: () => api.feedback(id), retry: false });
@@ -320,7 +323,7 @@ export function FeedbackDetailPage() {
   }
   const where = data.subMeasureName ? `${data.locationName} · ${data.subMeasureName}` : data.locationName;
   return (
-    <Page title={`Feedback from ${formatDateTime(data.submittedAt)}`} documentTitle={`Feedback, ${where}`}>
+    <Page title={`Feedback from ${formatDateTime(data.submittedAt, timeZone)}`} documentTitle={`Feedback, ${where}`}>
       <p className="back-link">
         <Link to="/inbox">← Back to the inbox</Link>
       </p>
@@ -356,7 +359,7 @@ export function FeedbackDetailPage() {
               <div>
                 <dt>Received</dt>
                 <dd>
-                  <time dateTime={data.submittedAt}>{formatDateTime(data.submittedAt)}</time>
+                  <time dateTime={data.submittedAt}>{formatDateTime(data.submittedAt, timeZone)}</time>
                 </dd>
               </div>
               {data.receiptCode ? (

@@ -15,6 +15,7 @@ import { Page } from '../components/page.tsx';
 import { ScoreBadge } from '../components/score.tsx';
 import { Empty, LoadError, Loading } from '../components/status.tsx';
 import { isIsoDay } from '../lib/dates.ts';
+import { useClientTimeZone } from '../lib/use-client-time-zone.ts';
 import { bandNames, categoryNames, channelNames, formatDateTime, formatRelative, keys, plural, statusNames } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
 
@@ -187,6 +188,7 @@ function FilterPanel({ initial, onApply, locations }: { initial: FilterForm; onA
 }
 
 function FeedbackRow({ item }: { item: FeedbackItem }) {
+  const timeZone = useClientTimeZone();
   const comment = item.comment.trim();
   return (
     <li className={`feedback-row status-${item.status}`}>
@@ -199,7 +201,7 @@ function FeedbackRow({ item }: { item: FeedbackItem }) {
           <span>{item.locationName}</span>
           {item.subMeasureName ? <span>{item.subMeasureName}</span> : null}
           <span>{channelNames[item.channel]}</span>
-          <time dateTime={item.submittedAt} title={formatDateTime(item.submittedAt)}>
+          <time dateTime={item.submittedAt} title={formatDateTime(item.submittedAt, timeZone)}>
             {formatRelative(item.submittedAt)}
           </time>
         </p>
