@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError, RateLimitedError } from '../http/errors.ts';
+import { answerRateLimitedByIp, errorResponseSchema, HttpError } from '../http/errors.ts';
 import { clearSessionCookie, cookieOptions, deviceCookie, sessionCookie, type SignedIn } from '../http/session-auth.ts';
 import { acceptInvitation, invitePerson, readInvitation } from './invitations.ts';
 import { attemptLogin } from './login.ts';
@@ -21,7 +21,6 @@ import { createSession, endSession, endSessionsOfUser, switchSessionClient, type
 import { confirmTotp, disableTotp, startTotpEnrolment } from './two-factor.ts';
 import { findClientSettings, listTeam, removeMember, revokeInvitation, updateClientSettings, updateMember } from './team.ts';
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const ok = z.object({ ok: z.literal(true) });
 
 export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -32,7 +31,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
     max: services.config.loginLimitPerIp,
     timeWindow: services.config.rateLimits.windowSeconds * 1000,
     groupId: 'login',
-    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+    errorResponseBuilder: answerRateLimitedByIp,
   });
 
   function presentSession(signedIn: SignedIn, expiresAt: Date, csrfToken: string): z.infer<typeof s.sessionSchema> {
@@ -79,7 +78,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
         tags: ['auth'],
         summary: 'Sign in with email, password and (when enabled) a two-factor code',
         body: s.loginBodySchema,
-        response: { 200: s.sessionSchema, 401: errorSchema, 429: errorSchema },
+        response: { 200: s.sessionSchema, 401: errorResponseSchema, 429: errorResponseSchema },
       },
     },
     async (request, reply) => {
@@ -105,7 +104,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.get(
     '/api/v1/auth/session',
-    { schema: { tags: ['auth'], summary: 'The signed-in person, their clients and the CSRF token', response: { 200: s.sessionSchema, 401: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'The signed-in person, their clients and the CSRF token', response: { 200: s.sessionSchema, 401: errorResponseSchema } } },
     async (request) => {
       const signedIn = await request.requireSignedIn();
       return presentSession(signedIn, signedIn.session.expiresAt, signedIn.session.csrfToken);
@@ -114,7 +113,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/auth/switch-client',
-    { schema: { tags: ['auth'], summary: 'Work in another of your clients', body: s.switchClientBodySchema, response: { 200: s.sessionSchema, 404: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'Work in another of your clients', body: s.switchClientBodySchema, response: { 200: s.sessionSchema, 404: errorResponseSchema } } },
     async (request) => {
       const signedIn = await request.requireSignedIn();
       if (!signedIn.memberships.some((m) => m.clientId === request.body.clientId)) throw new HttpError('not_found');
@@ -126,7 +125,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/auth/password',
-    { schema: { tags: ['auth'], summary: 'Change your password (ends your other sessions)', body: s.changePasswordBodySchema, response: { 200: ok, 401: errorSchema, 422: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'Change your password (ends your other sessions)', body: s.changePasswordBodySchema, response: { 200: ok, 401: errorResponseSchema, 422: errorResponseSchema } } },
     async (request) => {
       const { user, session } = await request.requireSignedIn();
       if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) throw new HttpError('invalid_credentials', 'Your current password is not right.');
@@ -159,7 +158,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
     '/api/v1/auth/password-reset/confirm',
     {
       preHandler: loginLimit,
-      schema: { tags: ['auth'], summary: 'Choose a new password with an emailed link', body: s.passwordResetConfirmSchema, response: { 200: ok, 410: errorSchema, 422: errorSchema } },
+      schema: { tags: ['auth'], summary: 'Choose a new password with an emailed link', body: s.passwordResetConfirmSchema, response: { 200: ok, 410: errorResponseSchema, 422: errorResponseSchema } },
     },
     async (request) => {
       const result = await resetPassword(services, request.body.token, request.body.password);
@@ -179,7 +178,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.get(
     '/api/v1/auth/invitations/:token',
-    { preHandler: loginLimit, schema: { tags: ['auth'], summary: 'What an invitation link is for', params: s.invitationTokenParamsSchema, response: { 200: s.invitationInfoSchema, 410: errorSchema } } },
+    { preHandler: loginLimit, schema: { tags: ['auth'], summary: 'What an invitation link is for', params: s.invitationTokenParamsSchema, response: { 200: s.invitationInfoSchema, 410: errorResponseSchema } } },
     async (request) => {
       const lookup = await readInvitation(services, request.params.token);
       if (!lookup.ok) throw new HttpError('link_invalid', invitationProblems[lookup.reason]);
@@ -197,7 +196,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
         summary: 'Accept an invitation: set a password (or give your existing one) and sign in',
         params: s.invitationTokenParamsSchema,
         body: s.acceptInvitationBodySchema,
-        response: { 200: s.sessionSchema, 401: errorSchema, 410: errorSchema, 422: errorSchema, 429: errorSchema },
+        response: { 200: s.sessionSchema, 401: errorResponseSchema, 410: errorResponseSchema, 422: errorResponseSchema, 429: errorResponseSchema },
       },
     },
     async (request, reply) => {
@@ -225,7 +224,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/auth/totp/setup',
-    { schema: { tags: ['auth'], summary: 'Start two-factor set-up: a new secret as text and QR code', response: { 200: s.totpEnrolmentSchema, 409: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'Start two-factor set-up: a new secret as text and QR code', response: { 200: s.totpEnrolmentSchema, 409: errorResponseSchema } } },
     async (request) => {
       const { user } = await request.requireSignedIn();
       const enrolment = await startTotpEnrolment(services, user.id);
@@ -236,7 +235,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/auth/totp/confirm',
-    { schema: { tags: ['auth'], summary: 'Finish two-factor set-up with a current code', body: s.totpConfirmBodySchema, response: { 200: ok, 401: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'Finish two-factor set-up with a current code', body: s.totpConfirmBodySchema, response: { 200: ok, 401: errorResponseSchema } } },
     async (request) => {
       const { user } = await request.requireSignedIn();
       if (!(await confirmTotp(services, user.id, request.body.code))) throw new HttpError('totp_invalid');
@@ -246,7 +245,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/auth/totp/disable',
-    { schema: { tags: ['auth'], summary: 'Turn two-factor sign-in off', body: s.totpDisableBodySchema, response: { 200: ok, 401: errorSchema, 403: errorSchema } } },
+    { schema: { tags: ['auth'], summary: 'Turn two-factor sign-in off', body: s.totpDisableBodySchema, response: { 200: ok, 401: errorResponseSchema, 403: errorResponseSchema } } },
     async (request) => {
       const { user } = await request.requireSignedIn();
       const result = await disableTotp(services, user.id, request.body);
@@ -268,7 +267,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.get(
     '/api/v1/operator/clients',
-    { schema: { tags: ['operator'], summary: 'Every client of this installation (operator staff only)', response: { 200: z.array(z.object({ id: z.string().uuid(), name: z.string(), createdAt: z.string().datetime() })), 403: errorSchema } } },
+    { schema: { tags: ['operator'], summary: 'Every client of this installation (operator staff only)', response: { 200: z.array(z.object({ id: z.string().uuid(), name: z.string(), createdAt: z.string().datetime() })), 403: errorResponseSchema } } },
     async (request) => {
       await requireOperator(request);
       return listClientsForOperator(services);
@@ -283,7 +282,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
         summary: "Look into a client's feedback, read-only; recorded in the client's audit log with the reason",
         params: z.object({ clientId: z.string().uuid() }),
         body: z.object({ reason: z.string().trim().min(10, 'say why, in a sentence (at least 10 characters)').max(500) }),
-        response: { 200: s.sessionSchema, 403: errorSchema, 404: errorSchema },
+        response: { 200: s.sessionSchema, 403: errorResponseSchema, 404: errorResponseSchema },
       },
     },
     async (request) => {
@@ -317,7 +316,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.post(
     '/api/v1/team/invitations',
-    { schema: { tags: ['team'], summary: 'Invite a person by email', body: s.inviteBodySchema, response: { 201: z.object({ id: z.string().uuid() }), 400: errorSchema, 403: errorSchema, 409: errorSchema } } },
+    { schema: { tags: ['team'], summary: 'Invite a person by email', body: s.inviteBodySchema, response: { 201: z.object({ id: z.string().uuid() }), 400: errorResponseSchema, 403: errorResponseSchema, 409: errorResponseSchema } } },
     async (request, reply) => {
       const access = await request.requireAccess('users.manage');
       const result = await invitePerson(services, access, request.body);
@@ -331,7 +330,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.delete(
     '/api/v1/team/invitations/:invitationId',
-    { schema: { tags: ['team'], summary: 'Withdraw an open invitation', params: s.invitationParamsSchema, response: { 200: ok, 404: errorSchema } } },
+    { schema: { tags: ['team'], summary: 'Withdraw an open invitation', params: s.invitationParamsSchema, response: { 200: ok, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('users.manage');
       if (!(await revokeInvitation(services, access, request.params.invitationId))) throw new HttpError('not_found');
@@ -341,7 +340,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.patch(
     '/api/v1/team/members/:userId',
-    { schema: { tags: ['team'], summary: "Change a member's role or location scope", params: s.userParamsSchema, body: s.updateMemberBodySchema, response: { 200: ok, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } } },
+    { schema: { tags: ['team'], summary: "Change a member's role or location scope", params: s.userParamsSchema, body: s.updateMemberBodySchema, response: { 200: ok, 400: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('users.manage');
       const result = await updateMember(services, access, request.params.userId, request.body);
@@ -355,7 +354,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.delete(
     '/api/v1/team/members/:userId',
-    { schema: { tags: ['team'], summary: 'Remove a member from this business', params: s.userParamsSchema, response: { 200: ok, 403: errorSchema, 404: errorSchema, 409: errorSchema } } },
+    { schema: { tags: ['team'], summary: 'Remove a member from this business', params: s.userParamsSchema, response: { 200: ok, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('users.manage');
       const result = await removeMember(services, access, request.params.userId);
@@ -374,7 +373,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   api.patch(
     '/api/v1/client',
-    { schema: { tags: ['team'], summary: "Change this business's account settings", body: s.updateClientBodySchema, response: { 200: s.clientSettingsSchema, 403: errorSchema } } },
+    { schema: { tags: ['team'], summary: "Change this business's account settings", body: s.updateClientBodySchema, response: { 200: s.clientSettingsSchema, 403: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('settings.manage');
       return updateClientSettings(services, access, request.body);

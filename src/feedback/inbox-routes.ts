@@ -3,18 +3,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { errorResponseSchema, HttpError } from '../http/errors.ts';
 import { findFeedbackDetail, listInbox, updateFeedback } from './inbox.ts';
 import * as s from './inbox-schemas.ts';
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export const inboxRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get(
     '/api/v1/feedback',
-    { schema: { tags: ['feedback'], summary: 'The inbox: feedback newest first, filtered and paged', querystring: s.inboxQuerySchema, response: { 200: s.inboxPageSchema, 400: errorSchema, 404: errorSchema } } },
+    { schema: { tags: ['feedback'], summary: 'The inbox: feedback newest first, filtered and paged', querystring: s.inboxQuerySchema, response: { 200: s.inboxPageSchema, 400: errorResponseSchema, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('feedback.read');
       const result = await listInbox(services, access, request.query);
@@ -28,7 +27,7 @@ export const inboxRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
 
   api.get(
     '/api/v1/feedback/:feedbackId',
-    { schema: { tags: ['feedback'], summary: 'One feedback with its contact details (if allowed), timeline and suggested replies', params: s.feedbackParamsSchema, response: { 200: s.feedbackDetailSchema, 404: errorSchema } } },
+    { schema: { tags: ['feedback'], summary: 'One feedback with its contact details (if allowed), timeline and suggested replies', params: s.feedbackParamsSchema, response: { 200: s.feedbackDetailSchema, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('feedback.read');
       const detail = await findFeedbackDetail(services, access, request.params.feedbackId);
@@ -39,7 +38,7 @@ export const inboxRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
 
   api.patch(
     '/api/v1/feedback/:feedbackId',
-    { schema: { tags: ['feedback'], summary: 'Change the status or category of a feedback', params: s.feedbackParamsSchema, body: s.feedbackPatchSchema, response: { 200: s.feedbackDetailSchema, 403: errorSchema, 404: errorSchema } } },
+    { schema: { tags: ['feedback'], summary: 'Change the status or category of a feedback', params: s.feedbackParamsSchema, body: s.feedbackPatchSchema, response: { 200: s.feedbackDetailSchema, 403: errorResponseSchema, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('feedback.update');
       if (!(await updateFeedback(services, access, request.params.feedbackId, request.body))) throw new HttpError('not_found');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { RateLimitedError } from '../http/errors.ts';
+import { answerRateLimitedByIp, RateLimitedError } from '../http/errors.ts';
 import { findFeedbackTarget, scaleOf, type FeedbackTarget } from '../programmes/index.ts';
 import { checkFormToken, issueFormToken } from './form-token.ts';
 import { feedbackPath, renderFeedbackForm, renderProblemPage, renderThankYou } from './pages.ts';
@@ -55,7 +55,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     max: rateLimits.pagePerIp,
     timeWindow: window,
     groupId: 'pages-ip',
-    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+    errorResponseBuilder: answerRateLimitedByIp,
   });
 
   async function targetOr404(params: z.infer<typeof locationParamsSchema>, reply: FastifyReply): Promise<FeedbackTarget | null> {

@@ -21,7 +21,7 @@ import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/inde
 import { programmeRoutes } from '../programmes/index.ts';
 import { dashboardRoutes } from '../reports/index.ts';
 import { responseRoutes } from '../responses/index.ts';
-import { errorBody, errorCatalogue, HttpError, RateLimitedError, type ErrorCode } from './errors.ts';
+import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { portalRoutes } from './portal.ts';
 import { sessionAuthPlugin } from './session-auth.ts';
@@ -121,7 +121,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
     max: services.config.rateLimits.pagePerIp,
     timeWindow: services.config.rateLimits.windowSeconds * 1000,
     groupId: 'api-docs',
-    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+    errorResponseBuilder: answerRateLimitedByIp,
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/v1/docs',
@@ -140,7 +140,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
     max: services.config.rateLimits.pagePerIp,
     timeWindow: services.config.rateLimits.windowSeconds * 1000,
     groupId: 'not-found',
-    errorResponseBuilder: (_request, context) => new RateLimitedError('ip', Math.ceil(context.ttl / 1000)),
+    errorResponseBuilder: answerRateLimitedByIp,
   });
   app.setNotFoundHandler({ preHandler: notFoundLimit }, (request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send(errorBody('not_found'));

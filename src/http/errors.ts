@@ -2,6 +2,8 @@
  * The one catalogue of errors the HTTP layer answers with. JSON routes answer
  * `{ error: { code, message } }`; public pages render the message in HTML.
  */
+import { z } from 'zod';
+
 export const errorCatalogue = {
   not_found: { status: 404, message: 'Nothing was found at this address.' },
   validation_failed: { status: 400, message: 'The request is not valid.' },
@@ -49,4 +51,15 @@ export class RateLimitedError extends HttpError {
 
 export function errorBody(code: ErrorCode, message?: string) {
   return { error: { code, message: message ?? errorCatalogue[code].message } };
+}
+
+/** The shape of every error answer, for route response schemas (and so the OpenAPI document). */
+export const errorResponseSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/**
+ * What a per-IP rate limit of @fastify/rate-limit answers: our 429 (with retry-after), not
+ * the plugin's own error, which the error handler would take for an unknown 4xx.
+ */
+export function answerRateLimitedByIp(_request: unknown, context: { ttl: number }): RateLimitedError {
+  return new RateLimitedError('ip', Math.ceil(context.ttl / 1000));
 }

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { errorResponseSchema, HttpError } from '../http/errors.ts';
 import * as s from './schemas.ts';
 import {
   addLocation,
@@ -24,8 +24,7 @@ import {
   type SubMeasureRefusal,
 } from './settings.ts';
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
 
 /** What each refusal means to the person who asked, as the error they see. */
 const refusals: Record<ProgrammeRefusal | LocationRefusal | SubMeasureRefusal, () => HttpError> = {
@@ -57,7 +56,7 @@ export const programmeRoutes: FastifyPluginAsync<{ services: Services }> = async
 
   api.get(
     '/api/v1/programmes',
-    { schema: { tags: ['settings'], summary: "The client's programmes", response: { 200: z.array(s.programmeSchema), 401: errorSchema, 403: errorSchema } } },
+    { schema: { tags: ['settings'], summary: "The client's programmes", response: { 200: z.array(s.programmeSchema), 401: errorResponseSchema, 403: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('feedback.read');
       return listProgrammes(services, access);
@@ -97,7 +96,7 @@ export const programmeRoutes: FastifyPluginAsync<{ services: Services }> = async
         tags: ['settings'],
         summary: 'Your locations in tree order, with their links, QR codes, SMS codes and sub-measures',
         querystring: s.locationListQuerySchema,
-        response: { 200: z.array(s.locationSchema), 401: errorSchema, 403: errorSchema },
+        response: { 200: z.array(s.locationSchema), 401: errorResponseSchema, 403: errorResponseSchema },
       },
     },
     async (request) => {

@@ -3,11 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { errorResponseSchema, HttpError } from '../http/errors.ts';
 import { buildDashboard } from './dashboard.ts';
 import { dashboardQuerySchema, dashboardSchema } from './schemas.ts';
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -21,7 +20,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
         description:
           'Figures come from the daily rollups, in the client\'s own calendar. A manager or viewer sees only the locations in their scope.',
         querystring: dashboardQuerySchema,
-        response: { 200: dashboardSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
+        response: { 200: dashboardSchema, 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema },
       },
     },
     async (request) => {

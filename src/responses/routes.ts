@@ -3,12 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { errorResponseSchema, HttpError } from '../http/errors.ts';
 import * as s from './schemas.ts';
 import { recordResponse } from './service.ts';
 import { archiveTemplate, createTemplate, listTemplates, updateTemplate } from './templates.ts';
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -20,7 +19,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
 
   api.post(
     '/api/v1/response-templates',
-    { schema: { tags: ['responses'], summary: 'Add a reply template', body: s.templateBodySchema, response: { 201: s.templateSchema, 403: errorSchema } } },
+    { schema: { tags: ['responses'], summary: 'Add a reply template', body: s.templateBodySchema, response: { 201: s.templateSchema, 403: errorResponseSchema } } },
     async (request, reply) => {
       const access = await request.requireAccess('settings.manage');
       return reply.code(201).send(await createTemplate(services, access, request.body));
@@ -29,7 +28,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
 
   api.patch(
     '/api/v1/response-templates/:templateId',
-    { schema: { tags: ['responses'], summary: 'Edit a reply template', params: s.templateParamsSchema, body: s.templatePatchSchema, response: { 200: s.templateSchema, 404: errorSchema } } },
+    { schema: { tags: ['responses'], summary: 'Edit a reply template', params: s.templateParamsSchema, body: s.templatePatchSchema, response: { 200: s.templateSchema, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('settings.manage');
       const template = await updateTemplate(services, access, request.params.templateId, request.body);
@@ -40,7 +39,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
 
   api.delete(
     '/api/v1/response-templates/:templateId',
-    { schema: { tags: ['responses'], summary: 'Archive a reply template', params: s.templateParamsSchema, response: { 200: z.object({ ok: z.literal(true) }), 404: errorSchema } } },
+    { schema: { tags: ['responses'], summary: 'Archive a reply template', params: s.templateParamsSchema, response: { 200: z.object({ ok: z.literal(true) }), 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('settings.manage');
       if (!(await archiveTemplate(services, access, request.params.templateId))) throw new HttpError('not_found');
@@ -56,7 +55,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
         summary: 'Reply to the customer by email, or add an internal note',
         params: s.feedbackParamsSchema,
         body: s.responseBodySchema,
-        response: { 201: s.responseCreatedSchema, 404: errorSchema, 409: errorSchema },
+        response: { 201: s.responseCreatedSchema, 404: errorResponseSchema, 409: errorResponseSchema },
       },
     },
     async (request, reply) => {
