@@ -63,6 +63,15 @@ const envSchema = z.object({
   HARK_SESSION_MAX_HOURS: positiveInt.default(12).describe('a portal session ends this long after login, in use or not'),
   HARK_LOGIN_LIMIT_PER_IP: positiveInt.default(30).describe('login, reset and invitation attempts per IP per window'),
   HARK_JOB_POLL_SECONDS: z.coerce.number().min(0.5, 'must be at least 0.5 (seconds)').default(2).describe('how often workers look for mail and other jobs'),
+  HARK_SMS_PROVIDER: z
+    .enum(['dev', 'twilio'], { error: "must be 'dev' or 'twilio'" })
+    .default('dev')
+    .describe("'dev' keeps texts inside Hark (for `hark sms`); 'twilio' sends through a Twilio-compatible API"),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the account auth token (at least 16 characters)').optional(),
+  TWILIO_API_BASE_URL: z.string().url('must be an absolute URL such as https://api.twilio.com').default('https://api.twilio.com'),
+  HARK_SMS_LIMIT_PER_NUMBER: positiveInt.default(30).describe('inbound texts taken from one phone number per window'),
+  HARK_SMS_LIMIT_PER_IP: positiveInt.default(3000).describe('SMS webhook calls per IP per window (the provider calls from few addresses)'),
 });
 
 export type Config = Readonly<{
@@ -87,6 +96,12 @@ export type Config = Readonly<{
   mail: Readonly<{ smtpUrl: string | undefined; from: string }>;
   sessions: Readonly<{ idleMinutes: number; maxHours: number }>;
   loginLimitPerIp: number;
+  sms: Readonly<{
+    provider: 'dev' | 'twilio';
+    twilio: Readonly<{ accountSid: string; authToken: string; apiBaseUrl: string }> | undefined;
+    limitPerNumber: number;
+    limitPerIp: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -104,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const missing = twilioSettingsMissing(e);
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
   const publicUrl = (e.HARK_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
@@ -127,5 +144,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.HARK_MAIL_FROM }),
     sessions: Object.freeze({ idleMinutes: e.HARK_SESSION_IDLE_MINUTES, maxHours: e.HARK_SESSION_MAX_HOURS }),
     loginLimitPerIp: e.HARK_LOGIN_LIMIT_PER_IP,
+    sms: Object.freeze({
+      provider: e.HARK_SMS_PROVIDER,
+      twilio:
+        e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+          ? Object.freeze({ accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, apiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, '') })
+          : undefined,
+      limitPerNumber: e.HARK_SMS_LIMIT_PER_NUMBER,
+      limitPerIp: e.HARK_SMS_LIMIT_PER_IP,
+    }),
   });
+}
+
+/**
+ * The Twilio provider needs its account and token. (It also needs HARK_PUBLIC_URL to be the
+ * URL the provider calls, as webhooks are signed for it; that is not checked here, since a
+ * test server binding port 0 learns its URL only once listening.)
+ */
+function twilioSettingsMissing(e: z.infer<typeof envSchema>): string[] {
+  if (e.HARK_SMS_PROVIDER !== 'twilio') return [];
+  const needs = 'must be set when HARK_SMS_PROVIDER=twilio';
+  return [
+    ...(e.TWILIO_ACCOUNT_SID ? [] : [`TWILIO_ACCOUNT_SID: ${needs}`]),
+    ...(e.TWILIO_AUTH_TOKEN ? [] : [`TWILIO_AUTH_TOKEN: ${needs}`]),
+  ];
 }

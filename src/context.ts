@@ -4,6 +4,7 @@ import type { Db } from './db/connect.ts';
 import type { Mailer } from './email/index.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { KeyringCache } from './keys/index.ts';
+import type { SmsProvider } from './sms/providers/index.ts';
 
 /** Purpose-bound secrets derived from the master key, so every process agrees on them. */
 export interface Secrets {
@@ -23,6 +24,7 @@ export interface Services {
   readonly keyrings: KeyringCache;
   readonly jobs: JobQueue;
   readonly mailer: Mailer;
+  readonly sms: SmsProvider;
   readonly secrets: Secrets;
   /** The base URL for links in emails and QR codes (config's, or the port actually bound). */
   publicUrl: string;

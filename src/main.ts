@@ -49,6 +49,11 @@ function printUrls(base: string, demo: DemoSummary | null, cfg: Config, mailDest
       lines.push(`  QR code:        ${base}/f/${first.code}/qr.svg   (also qr.png)`);
       if (first.receiptCode) lines.push(`  a receipt code: ${first.receiptCode}   (single use, ${first.name})`);
     }
+    if (demo.smsNumber) {
+      for (const location of demo.locations) {
+        if (location.smsCode) lines.push(`  sms: text ${location.smsCode} to ${demo.smsNumber}   (${location.name}; try it with: npm run hark -- sms)`);
+      }
+    }
   }
   lines.push(`Portal: ${base}/portal/`);
   for (const login of demo?.logins ?? []) {

@@ -13,6 +13,7 @@ import { openDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createMailer } from './email/index.ts';
 import { buildApp } from './http/app.ts';
+import { createSmsProvider } from './sms/providers/index.ts';
 import { allQueues, JobQueue, startWorkers } from './jobs/index.ts';
 import { deriveSecret, KeyringCache, loadMasterKey } from './keys/index.ts';
 
@@ -103,6 +104,7 @@ export async function openServices(config: Config, options: OpenServicesOptions)
       keyrings: new KeyringCache(masterKey),
       jobs,
       mailer,
+      sms: createSmsProvider(config),
       secrets: {
         formToken: deriveSecret(masterKey, 'form-token'),
         links: deriveSecret(masterKey, 'email-links'),

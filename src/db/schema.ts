@@ -18,6 +18,11 @@ export interface ClientsTable {
   timezone: Generated<string>;
   privacy_policy_url: string | null;
   require_totp: Generated<boolean>;
+  sms_number: string | null;
+  sms_quarantine_days: Generated<number>;
+  sms_quiet_start: Generated<string>;
+  sms_quiet_end: Generated<string>;
+  sms_conversation_minutes: Generated<number>;
   created_at: Generated<Date>;
 }
 
@@ -284,6 +289,72 @@ export interface ResponseTemplatesTable {
   updated_at: Generated<Date>;
 }
 
+export type SmsProviderName = 'dev' | 'twilio';
+export type SmsStep = 'score' | 'comment' | 'prize_draw' | 'name' | 'email' | 'done';
+export type SmsConversationState = 'open' | 'completed' | 'expired' | 'replaced';
+export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised';
+export type SmsMessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'blocked';
+
+export interface SmsRecipientsTable {
+  client_id: Uuid;
+  mobile_index: Buffer;
+  mobile_enc: Buffer;
+  opted_out_at: Timestamp | null;
+  last_invited_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SmsConversationsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  mobile_index: Buffer;
+  location_id: Uuid;
+  programme_id: Uuid;
+  origin: 'sms_code' | 'receipt_code' | 'invitation';
+  receipt_code: string | null;
+  step: SmsStep;
+  state: Generated<SmsConversationState>;
+  score: number | null;
+  comment: Generated<string>;
+  prize_draw: boolean | null;
+  name_enc: Buffer | null;
+  email_enc: Buffer | null;
+  feedback_id: Uuid | null;
+  started_at: Generated<Date>;
+  last_message_at: Generated<Date>;
+  expires_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface SmsMessagesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  direction: 'inbound' | 'outbound';
+  kind: SmsMessageKind;
+  mobile_index: Buffer;
+  mobile_enc: Buffer;
+  body_enc: Buffer;
+  encoding: 'GSM-7' | 'UCS-2' | null;
+  segments: Generated<number>;
+  holds_contact: Generated<boolean>;
+  location_id: Uuid | null;
+  conversation_id: Uuid | null;
+  feedback_id: Uuid | null;
+  response_id: Uuid | null;
+  provider: SmsProviderName;
+  provider_message_id: string | null;
+  status: SmsMessageStatus;
+  error_code: string | null;
+  error: string | null;
+  send_after: Timestamp | null;
+  attempts: Generated<number>;
+  sending_until: Timestamp | null;
+  created_at: Generated<Date>;
+  sent_at: Timestamp | null;
+  status_at: Timestamp | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   client_keys: ClientKeysTable;
@@ -307,6 +378,9 @@ export interface Database {
   password_resets: PasswordResetsTable;
   responses: ResponsesTable;
   response_templates: ResponseTemplatesTable;
+  sms_recipients: SmsRecipientsTable;
+  sms_conversations: SmsConversationsTable;
+  sms_messages: SmsMessagesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

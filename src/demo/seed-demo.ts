@@ -19,7 +19,9 @@ export interface DemoSummary {
   clientId: ClientId;
   clientName: string;
   feedbackCount: number;
-  locations: { name: string; code: string; subMeasureCodes: string[]; receiptCode: string }[];
+  /** The number the demo's customers text (through the development SMS provider). */
+  smsNumber: string | null;
+  locations: { name: string; code: string; smsCode: string; subMeasureCodes: string[]; receiptCode: string }[];
   /** Portal sign-ins of the demo's people (their password is the published demo password). */
   logins: { email: string; password: string; role: MembershipRole; scope: string }[];
 }
@@ -29,6 +31,8 @@ export interface DemoSummary {
  * the demo is for trying Hark, never for real data.
  */
 export const DEMO_PASSWORD = 'harbour-lane-demo';
+/** A made-up New Zealand mobile number: with the development provider no text leaves Hark. */
+export const DEMO_SMS_NUMBER = '+6421555010';
 const demoPeople = [
   { email: 'owner@harbourlane.example', name: 'Hana Walker', role: 'owner', region: null },
   { email: 'manager@harbourlane.example', name: 'Rawiri Tane', role: 'manager', region: 'Auckland' },
@@ -144,6 +148,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
     privacyPolicyUrl: 'https://example.com/privacy',
   });
   const clientId = asClientId(client.id);
+  await withClient(db, clientId, (trx) => trx.updateTable('clients').set({ sms_number: DEMO_SMS_NUMBER }).where('id', '=', clientId).execute());
   const programme = await createProgramme(db, clientId, {
     name: 'Customer feedback',
     scale: 'nps_10',
@@ -163,7 +168,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
     regions.set(region, row.id);
   }
 
-  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, locations: [], logins: [] };
+  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, smsNumber: DEMO_SMS_NUMBER, locations: [], logins: [] };
   for (const person of demoPeople) {
     const userId = await createUser(db, { email: person.email, name: person.name, password: DEMO_PASSWORD });
     const regionId = person.region ? regions.get(person.region) : undefined;
@@ -190,7 +195,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
     const receiptCodes = Array.from({ length: 25 }, (_, i) => `${location.smsCode.slice(0, 4)}${String(1000 + i * 37)}`);
     await createReceiptCodes(db, clientId, row.id, receiptCodes);
     places.push({ location, id: row.id, staff });
-    summary.locations.push({ name: location.name, code: location.code, subMeasureCodes: staff.map((s) => s.name.toLowerCase()), receiptCode: receiptCodes[0] as string });
+    summary.locations.push({ name: location.name, code: location.code, smsCode: location.smsCode, subMeasureCodes: staff.map((s) => s.name.toLowerCase()), receiptCode: receiptCodes[0] as string });
   }
 
   const now = Date.now();
@@ -306,7 +311,7 @@ export async function findDemo(services: Services): Promise<DemoSummary | null> 
   const client = await services.db
     .selectFrom('locations')
     .innerJoin('clients', 'clients.id', 'locations.client_id')
-    .select(['clients.id as id', 'clients.name as name'])
+    .select(['clients.id as id', 'clients.name as name', 'clients.sms_number as sms_number'])
     .where('locations.code', '=', demoLocations[0]?.code ?? '')
     .executeTakeFirst();
   if (!client) return null;
@@ -314,7 +319,7 @@ export async function findDemo(services: Services): Promise<DemoSummary | null> 
   return withClient(services.db, clientId, async (trx) => {
     const locations = await trx
       .selectFrom('locations')
-      .select(['id', 'name', 'code'])
+      .select(['id', 'name', 'code', 'sms_code'])
       .where('client_id', '=', clientId)
       .where('sms_code', 'is not', null)
       .orderBy('created_at')
@@ -333,9 +338,11 @@ export async function findDemo(services: Services): Promise<DemoSummary | null> 
       clientId,
       clientName: client.name,
       feedbackCount: Number(count.n),
+      smsNumber: client.sms_number,
       locations: locations.map((l) => ({
         name: l.name,
         code: l.code,
+        smsCode: l.sms_code ?? '',
         subMeasureCodes: subs.filter((s) => s.location_id === l.id).map((s) => s.code),
         receiptCode: codes.find((c) => c.location_id === l.id)?.code ?? '',
       })),

@@ -6,7 +6,7 @@
 export { feedbackRoutes } from './routes.ts';
 export { inboxRoutes } from './inbox-routes.ts';
 export { findFeedbackDetail, listInbox, updateFeedback } from './inbox.ts';
-export { submitFeedback, type SubmitResult } from './submit-feedback.ts';
+export { insertFeedback, recordConsentsAndEntry, submitFeedback, type FeedbackToStore, type SubmitResult } from './submit-feedback.ts';
 export { checkSubmission, type ValidSubmission } from './schemas.ts';
 export { issueFormToken } from './form-token.ts';
 export { renderProblemPage } from './pages.ts';

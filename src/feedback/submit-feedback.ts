@@ -33,7 +33,7 @@ export async function submitFeedback(
   channel: Channel,
   formNonce: string | null,
 ): Promise<SubmitResult> {
-  const { clientId, programme, location, subMeasure } = target;
+  const { clientId, location } = target;
   const feedbackId = randomUUID();
   try {
     return await withClient(services.db, clientId, async (trx) => {
@@ -50,66 +50,95 @@ export async function submitFeedback(
         if (!consumed) throw new Rollback(await explainReceiptCode(trx, target, submission.receiptCode, formNonce));
       }
 
-      const keyring = await services.keyrings.keyringFor(trx, clientId);
-      const hasContact = Boolean(submission.contact.email || submission.contact.mobile || submission.contact.name);
-      const endCustomerId = hasContact ? await recordEndCustomer(trx, keyring, submission.contact) : null;
-
-      const inserted = await trx
-        .insertInto('feedback')
-        .values({
-          client_id: clientId,
-          id: feedbackId,
-          programme_id: programme.id,
-          location_id: location.id,
-          sub_measure_id: subMeasure?.id ?? null,
-          channel,
-          scale: programme.scale,
-          score: submission.score,
-          comment: submission.comment,
-          receipt_code: submission.receiptCode,
-          end_customer_id: endCustomerId,
-          contact_requested: submission.contactRequested,
-          form_nonce: formNonce,
-        })
-        .onConflict((oc) => oc.columns(['client_id', 'form_nonce']).where('form_nonce', 'is not', null).doNothing())
-        .returning(['id', 'submitted_at'])
-        .executeTakeFirst();
+      const inserted = await insertFeedback(services, trx, target, { ...submission, id: feedbackId, channel, formNonce });
       if (!inserted) throw new Rollback(await duplicateOf(trx, target, formNonce));
-
-      if (endCustomerId) {
-        const consents = [
-          ...(submission.contactRequested ? [{ kind: 'contact' as const, document_url: null }] : []),
-          ...(submission.prizeDraw
-            ? [
-                { kind: 'prize_draw_terms' as const, document_url: programme.prizeDrawTermsUrl },
-                { kind: 'privacy_policy' as const, document_url: programme.privacyPolicyUrl ?? target.clientPrivacyPolicyUrl },
-              ]
-            : []),
-        ];
-        if (consents.length > 0) {
-          await trx
-            .insertInto('consents')
-            .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, ...c })))
-            .execute();
-        }
-        if (submission.prizeDraw) {
-          await trx
-            .insertInto('prize_entries')
-            .values({ client_id: clientId, programme_id: programme.id, feedback_id: feedbackId, end_customer_id: endCustomerId })
-            .execute();
-        }
-      }
-
-      await enqueueRollupUpdate(services.jobs, trx, {
-        clientId,
-        locationId: location.id,
-        day: localDay(inserted.submitted_at, target.clientTimezone),
-      });
       return { ok: true, feedbackId, duplicate: false, prizeDrawEntered: submission.prizeDraw };
     });
   } catch (error) {
     if (error instanceof Rollback) return error.result;
     throw error;
+  }
+}
+
+export interface FeedbackToStore extends ValidSubmission {
+  id: string;
+  channel: Channel;
+  formNonce: string | null;
+}
+
+/**
+ * Stores a feedback in the caller's transaction: the end customer (contact details
+ * encrypted), the feedback, its consents and prize-draw entry, and the rollup update.
+ * Returns null, storing nothing, when a feedback with the same form nonce exists.
+ * A receipt code must already be claimed by the caller.
+ */
+export async function insertFeedback(services: Services, trx: Trx, target: FeedbackTarget, feedback: FeedbackToStore): Promise<{ submittedAt: Date } | null> {
+  const { clientId, programme, location, subMeasure } = target;
+  const keyring = await services.keyrings.keyringFor(trx, clientId);
+  const hasContact = Boolean(feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
+  const endCustomerId = hasContact ? await recordEndCustomer(trx, keyring, feedback.contact) : null;
+
+  const inserted = await trx
+    .insertInto('feedback')
+    .values({
+      client_id: clientId,
+      id: feedback.id,
+      programme_id: programme.id,
+      location_id: location.id,
+      sub_measure_id: subMeasure?.id ?? null,
+      channel: feedback.channel,
+      scale: programme.scale,
+      score: feedback.score,
+      comment: feedback.comment,
+      receipt_code: feedback.receiptCode,
+      end_customer_id: endCustomerId,
+      contact_requested: feedback.contactRequested,
+      form_nonce: feedback.formNonce,
+    })
+    .onConflict((oc) => oc.columns(['client_id', 'form_nonce']).where('form_nonce', 'is not', null).doNothing())
+    .returning(['id', 'submitted_at'])
+    .executeTakeFirst();
+  if (!inserted) return null;
+
+  if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
+  await enqueueRollupUpdate(services.jobs, trx, {
+    clientId,
+    locationId: location.id,
+    day: localDay(inserted.submitted_at, target.clientTimezone),
+  });
+  return { submittedAt: inserted.submitted_at };
+}
+
+/** Records what the customer agreed to with a feedback and, if they entered, their prize-draw entry. */
+export async function recordConsentsAndEntry(
+  trx: Trx,
+  target: FeedbackTarget,
+  feedbackId: string,
+  endCustomerId: string,
+  agreed: { contactRequested: boolean; prizeDraw: boolean },
+): Promise<void> {
+  const { clientId, programme } = target;
+  const consents = [
+    ...(agreed.contactRequested ? [{ kind: 'contact' as const, document_url: null }] : []),
+    ...(agreed.prizeDraw
+      ? [
+          { kind: 'prize_draw_terms' as const, document_url: programme.prizeDrawTermsUrl },
+          { kind: 'privacy_policy' as const, document_url: programme.privacyPolicyUrl ?? target.clientPrivacyPolicyUrl },
+        ]
+      : []),
+  ];
+  if (consents.length > 0) {
+    await trx
+      .insertInto('consents')
+      .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, ...c })))
+      .execute();
+  }
+  if (agreed.prizeDraw) {
+    await trx
+      .insertInto('prize_entries')
+      .values({ client_id: clientId, programme_id: programme.id, feedback_id: feedbackId, end_customer_id: endCustomerId })
+      .onConflict((oc) => oc.columns(['client_id', 'feedback_id']).doNothing())
+      .execute();
   }
 }
 

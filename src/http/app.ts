@@ -21,6 +21,7 @@ import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/inde
 import { programmeRoutes } from '../programmes/index.ts';
 import { dashboardRoutes } from '../reports/index.ts';
 import { responseRoutes } from '../responses/index.ts';
+import { smsRoutes } from '../sms/index.ts';
 import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { portalRoutes } from './portal.ts';
@@ -78,7 +79,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(sessionAuthPlugin, { services });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const wantsHtml = !request.url.startsWith('/api/') && request.method !== 'HEAD';
+    const wantsHtml = !request.url.startsWith('/api/') && !request.url.startsWith('/sms/') && request.method !== 'HEAD';
     let code: ErrorCode;
     let message: string | undefined;
     if (error instanceof HttpError) {
@@ -113,6 +114,7 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(responseRoutes, { services });
   await app.register(programmeRoutes, { services });
   await app.register(dashboardRoutes, { services });
+  await app.register(smsRoutes, { services });
 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

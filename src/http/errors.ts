@@ -42,7 +42,7 @@ export class HttpError extends Error {
 /** Thrown by the rate limiters; `scope` says which limit was reached. */
 export class RateLimitedError extends HttpError {
   constructor(
-    readonly scope: 'ip' | 'location',
+    readonly scope: 'ip' | 'location' | 'number',
     readonly retryAfterSeconds: number,
   ) {
     super('rate_limited');

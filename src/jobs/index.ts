@@ -4,5 +4,6 @@ export { startWorkers } from './workers.ts';
 import { accountQueues } from '../accounts/index.ts';
 import { reportQueues } from '../reports/index.ts';
 import { responseQueues } from '../responses/index.ts';
+import { smsQueues } from '../sms/index.ts';
 import type { QueueDefinition } from './queue.ts';
-export const allQueues: QueueDefinition[] = [...reportQueues, ...accountQueues, ...responseQueues];
+export const allQueues: QueueDefinition[] = [...reportQueues, ...accountQueues, ...responseQueues, ...smsQueues];

@@ -3,6 +3,7 @@ import { sendAccountEmail } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import { updateDailyRollupsJob } from '../reports/index.ts';
 import { sendResponseJob } from '../responses/index.ts';
+import { closeConversationJob, sendSmsJob } from '../sms/index.ts';
 
 export async function startWorkers(services: Services): Promise<void> {
   await services.jobs.work(
@@ -13,4 +14,8 @@ export async function startWorkers(services: Services): Promise<void> {
   const mail = { pollingIntervalSeconds: services.config.jobPollSeconds, batchSize: 5 };
   await services.jobs.work('send-account-email', mail, (data) => sendAccountEmail(services, data));
   await services.jobs.work('send-response', mail, (data) => sendResponseJob(services, data));
+  // Texts are a conversation: the customer waits for each answer, so these poll often.
+  const texts = { pollingIntervalSeconds: Math.min(1, services.config.jobPollSeconds), batchSize: 10 };
+  await services.jobs.work('send-sms', texts, (data) => sendSmsJob(services, data));
+  await services.jobs.work('close-sms-conversation', texts, (data) => closeConversationJob(services, data));
 }

@@ -6,7 +6,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { open, seal } from './envelope.ts';
 
-export type ContactField = 'name' | 'email' | 'mobile';
+/** What a ciphertext holds; 'message' is the body of a text message to or from a customer. */
+export type ContactField = 'name' | 'email' | 'mobile' | 'message';
 
 export interface ClientKeyring {
   readonly clientId: ClientId;

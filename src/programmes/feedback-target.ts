@@ -1,6 +1,8 @@
 import type { Db } from '../db/connect.ts';
 import type { Scale } from '../db/schema.ts';
-import { asClientId, type ClientId } from '../db/tenancy.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { asClientId, type ClientId, type Trx } from '../db/tenancy.ts';
 
 /** Everything a public feedback page needs to know about where the feedback is going. */
 export interface FeedbackTarget {
@@ -61,8 +63,24 @@ export function forgetFeedbackTargets(): void {
   cache.clear();
 }
 
+/**
+ * The feedback target of one of a client's locations, read in that client's transaction
+ * (SMS conversations know their location by id). Null for an inactive or archived location.
+ */
+export async function findFeedbackTargetOfLocation(trx: Trx, clientId: ClientId, locationId: string): Promise<FeedbackTarget | null> {
+  const row = await targetQuery(trx, undefined).where('l.client_id', '=', clientId).where('l.id', '=', locationId).executeTakeFirst();
+  return row ? toTarget(row) : null;
+}
+
 async function lookUp(db: Db, locationCode: string, subMeasureCode: string | undefined): Promise<FeedbackTargetLookup> {
-  const row = await db
+  const row = await targetQuery(db, subMeasureCode).where('l.code', '=', locationCode).executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknown_location' };
+  if (subMeasureCode !== undefined && !row.sub_measure_id) return { ok: false, reason: 'unknown_sub_measure' };
+  return { ok: true, target: toTarget(row) };
+}
+
+function targetQuery(db: Kysely<Database>, subMeasureCode: string | undefined) {
+  return db
     .selectFrom('locations as l')
     .innerJoin('programmes as p', (j) => j.onRef('p.client_id', '=', 'l.client_id').onRef('p.id', '=', 'l.programme_id'))
     .innerJoin('clients as c', 'c.id', 'l.client_id')
@@ -98,38 +116,36 @@ async function lookUp(db: Db, locationCode: string, subMeasureCode: string | und
       'p.prize_draw_terms_url',
       'p.privacy_policy_url',
     ])
-    .where('l.code', '=', locationCode)
     .where('l.active', '=', true)
-    .where('l.archived_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return { ok: false, reason: 'unknown_location' };
-  if (subMeasureCode !== undefined && !row.sub_measure_id) return { ok: false, reason: 'unknown_sub_measure' };
+    .where('l.archived_at', 'is', null);
+}
+
+type TargetRow = NonNullable<Awaited<ReturnType<ReturnType<typeof targetQuery>['executeTakeFirst']>>>;
+
+function toTarget(row: TargetRow): FeedbackTarget {
   return {
-    ok: true,
-    target: {
-      clientId: asClientId(row.client_id),
-      clientName: row.client_name,
-      clientPrivacyPolicyUrl: row.client_privacy_policy_url,
-      clientTimezone: row.client_timezone,
-      clientCountry: row.client_country,
-      location: { id: row.location_id, name: row.location_name, code: row.location_code },
-      subMeasure:
-        row.sub_measure_id && row.sub_measure_name && row.sub_measure_code
-          ? { id: row.sub_measure_id, name: row.sub_measure_name, code: row.sub_measure_code }
-          : null,
-      programme: {
-        id: row.programme_id,
-        scale: row.scale,
-        leadQuestion: row.lead_question,
-        followUpQuestion: row.follow_up_question,
-        introText: row.intro_text,
-        thankYouTitle: row.thank_you_title,
-        thankYouText: row.thank_you_text,
-        prizeDrawEnabled: row.prize_draw_enabled,
-        prizeDrawDescription: row.prize_draw_description,
-        prizeDrawTermsUrl: row.prize_draw_terms_url,
-        privacyPolicyUrl: row.privacy_policy_url,
-      },
+    clientId: asClientId(row.client_id),
+    clientName: row.client_name,
+    clientPrivacyPolicyUrl: row.client_privacy_policy_url,
+    clientTimezone: row.client_timezone,
+    clientCountry: row.client_country,
+    location: { id: row.location_id, name: row.location_name, code: row.location_code },
+    subMeasure:
+      row.sub_measure_id && row.sub_measure_name && row.sub_measure_code
+        ? { id: row.sub_measure_id, name: row.sub_measure_name, code: row.sub_measure_code }
+        : null,
+    programme: {
+      id: row.programme_id,
+      scale: row.scale,
+      leadQuestion: row.lead_question,
+      followUpQuestion: row.follow_up_question,
+      introText: row.intro_text,
+      thankYouTitle: row.thank_you_title,
+      thankYouText: row.thank_you_text,
+      prizeDrawEnabled: row.prize_draw_enabled,
+      prizeDrawDescription: row.prize_draw_description,
+      prizeDrawTermsUrl: row.prize_draw_terms_url,
+      privacyPolicyUrl: row.privacy_policy_url,
     },
   };
 }

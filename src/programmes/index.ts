@@ -12,7 +12,7 @@ export {
   type NewLocation,
   type NewSubMeasure,
 } from './service.ts';
-export { findFeedbackTarget, forgetFeedbackTargets, type FeedbackTarget } from './feedback-target.ts';
+export { findFeedbackTarget, findFeedbackTargetOfLocation, forgetFeedbackTargets, type FeedbackTarget } from './feedback-target.ts';
 export { scaleOf, scales, scoreBandOf, scoreBands, type ScaleDefinition, type ScoreBandName } from './scales.ts';
 export { programmeRoutes } from './routes.ts';
 export {

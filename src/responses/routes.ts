@@ -9,6 +9,13 @@ import { recordResponse } from './service.ts';
 import { archiveTemplate, createTemplate, listTemplates, updateTemplate } from './templates.ts';
 
 
+const replyProblems = {
+  no_email: 'This customer left no email address, so a reply cannot be emailed.',
+  no_mobile: 'This customer left no mobile number, so a reply cannot be texted.',
+  opted_out: 'This customer opted out of texts (they replied STOP), so a reply cannot be texted.',
+  no_sms_number: 'This business has no SMS number set up yet (Settings, SMS).',
+} as const;
+
 export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
@@ -52,7 +59,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
     {
       schema: {
         tags: ['responses'],
-        summary: 'Reply to the customer by email, or add an internal note',
+        summary: 'Reply to the customer by email or text, or add an internal note',
         params: s.feedbackParamsSchema,
         body: s.responseBodySchema,
         response: { 201: s.responseCreatedSchema, 404: errorResponseSchema, 409: errorResponseSchema },
@@ -62,7 +69,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
       const access = await request.requireAccess('feedback.respond');
       const result = await recordResponse(services, access, request.params.feedbackId, request.body);
       if (!result.ok) {
-        if (result.reason === 'no_email') throw new HttpError('conflict', 'This customer left no email address, so a reply cannot be emailed.');
+        if (result.reason !== 'not_found' && result.reason !== 'forbidden') throw new HttpError('conflict', replyProblems[result.reason]);
         throw new HttpError('not_found');
       }
       return reply.code(201).send({ id: result.responseId, status: result.status });

@@ -25,6 +25,10 @@ export const responseBodySchema = z.discriminatedUnion('kind', [
     body: z.string().trim().min(1, 'write a reply first').max(5000),
   }),
   z.object({
+    kind: z.literal('sms').describe('a reply to the customer by text, to the number their feedback came from'),
+    body: z.string().trim().min(1, 'write a reply first').max(1600, 'a text reply can be at most 1600 characters (10 messages)'),
+  }),
+  z.object({
     kind: z.literal('note').describe('an internal note, never sent to the customer'),
     body: z.string().trim().min(1, 'write a note first').max(5000),
   }),

@@ -1,22 +1,23 @@
 /**
- * Replies to end customers and internal notes on a feedback. A reply by email is recorded
- * as queued and sent by a job; a note is recorded only. The first reply marks the
+ * Replies to end customers and internal notes on a feedback. A reply by email or text is
+ * recorded as queued and sent by a job; a note is recorded only. The first reply marks the
  * feedback's first-response time and moves a new feedback to in progress.
  */
 import { appendAudit } from '../audit/index.ts';
 import { inScope, withAccess, type Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import type { ResponseKind } from '../db/schema.ts';
+import { findReplyRecipient, queueStaffReply } from '../sms/index.ts';
 
 export type RecordResponseResult =
   | { ok: true; responseId: string; status: 'queued' | 'recorded' }
-  | { ok: false; reason: 'not_found' | 'no_email' | 'forbidden' };
+  | { ok: false; reason: 'not_found' | 'no_email' | 'no_mobile' | 'opted_out' | 'no_sms_number' | 'forbidden' };
 
 export async function recordResponse(
   services: Services,
   access: Access,
   feedbackId: string,
-  input: { kind: Exclude<ResponseKind, 'sms'>; subject?: string | undefined; body: string },
+  input: { kind: ResponseKind; subject?: string | undefined; body: string },
 ): Promise<RecordResponseResult> {
   return withAccess(services.db, access, async (trx) => {
     const feedback = await trx
@@ -33,6 +34,8 @@ export async function recordResponse(
         : undefined;
       if (!customer?.email_enc) return { ok: false, reason: 'no_email' } as const;
     }
+    const textTo = input.kind === 'sms' ? await findReplyRecipient(services, trx, access.clientId, feedback.end_customer_id) : null;
+    if (typeof textTo === 'string') return { ok: false, reason: textTo } as const;
     const status = input.kind === 'note' ? ('recorded' as const) : ('queued' as const);
     const response = await trx
       .insertInto('responses')
@@ -59,7 +62,11 @@ export async function recordResponse(
         .where('client_id', '=', access.clientId)
         .where('id', '=', feedback.id)
         .execute();
-      await services.jobs.sendInTransaction(trx, 'send-response', { clientId: access.clientId, responseId: response.id });
+      if (textTo) {
+        await queueStaffReply(services, trx, textTo, { feedbackId: feedback.id, locationId: feedback.location_id, responseId: response.id, body: input.body });
+      } else {
+        await services.jobs.sendInTransaction(trx, 'send-response', { clientId: access.clientId, responseId: response.id });
+      }
     }
     await appendAudit(trx, {
       clientId: access.clientId,

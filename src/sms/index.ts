@@ -1,0 +1,22 @@
+/**
+ * SMS: feedback by text message. Inbound texts become conversations and feedback
+ * (inbound.ts, conversation.ts), invitations are sent under the client's contact rules
+ * (invitations.ts), every text is logged encrypted and sent by a job through a provider
+ * adapter (messages.ts, jobs/, providers/), and staff may reply by text (staff-replies.ts).
+ */
+import { CLOSE_CONVERSATION_QUEUE } from './conversations.ts';
+import { SEND_SMS_RETRIES } from './jobs/send-sms.ts';
+import { SEND_SMS_QUEUE } from './messages.ts';
+
+export { smsRoutes } from './routes.ts';
+export { receiveSms, type InboundSms, type InboundResult } from './inbound.ts';
+export { sendSmsJob } from './jobs/send-sms.ts';
+export { closeConversationJob } from './jobs/close-conversation.ts';
+export { findReplyRecipient, queueStaffReply } from './staff-replies.ts';
+export { sendInvitation } from './invitations.ts';
+export { createSmsProvider, type SmsProvider } from './providers/index.ts';
+
+export const smsQueues = [
+  { name: SEND_SMS_QUEUE, policy: 'standard' as const, ...SEND_SMS_RETRIES },
+  { name: CLOSE_CONVERSATION_QUEUE, policy: 'standard' as const, retryLimit: 5, retryDelaySeconds: 5 },
+];
