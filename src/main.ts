@@ -51,8 +51,9 @@ function printUrls(base: string, demo: DemoSummary | null, cfg: Config, mailDest
     }
     if (demo.smsNumber) {
       for (const location of demo.locations) {
-        if (location.smsCode) lines.push(`  sms: text ${location.smsCode} to ${demo.smsNumber}   (${location.name}; try it with: npm run hark -- sms)`);
+        if (location.smsCode) lines.push(`  sms: text ${location.smsCode} to ${demo.smsNumber}   (${location.name})`);
       }
+      lines.push(`  play the customer's phone: npm run hark -- sms${base === 'http://localhost:3000' ? '' : ` --url ${base}`}`);
     }
   }
   lines.push(`Portal: ${base}/portal/`);
@@ -224,6 +225,25 @@ program
       await services.jobs.stop();
       await services.mailer.close();
       await database.close();
+    }
+  });
+
+program
+  .command('sms')
+  .description("play a customer's phone: text a running Hark and read its answers (HARK_SMS_PROVIDER=dev only)")
+  .option('--url <url>', 'address of the running Hark (default: HARK_PUBLIC_URL, or http://localhost:$PORT)')
+  .option('--to <number>', "the business's SMS number to text (default: the first; the others are listed)")
+  .option('--from <mobile>', "this phone's number, e.g. +6421555999 (default: a made-up NZ mobile)")
+  .action(async (options: { url?: string; to?: string; from?: string }) => {
+    const { runDevPhone, defaultDevPhoneUrl } = await import('./sms/dev-phone.ts');
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    try {
+      const { url = defaultDevPhoneUrl(config()), to, from } = options;
+      await runDevPhone({ url, to, from, input: process.stdin, output: process.stdout, signal: stop.signal });
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   });
 

@@ -21,6 +21,19 @@ const rank: Record<SmsMessageStatus, number> = {
   blocked: 4,
 };
 
+/**
+ * A report can overtake the send's own record of the provider's message id: the provider
+ * answers the send, reports at once, and the sending worker commits a moment later. So an
+ * unknown id is looked up again for a little while before the report is dropped.
+ */
+async function findClientAfterSend(services: Services, provider: SmsProviderName, providerMessageId: string) {
+  for (let attempt = 0; ; attempt++) {
+    const clientId = await findClientOfProviderMessage(services.db, provider, providerMessageId);
+    if (clientId || attempt === 5) return clientId;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Twilio reports the carrier's STOP this way: the number is treated as opted out. */
 const CARRIER_UNSUBSCRIBED = '21610';
 
@@ -28,7 +41,7 @@ export async function applyDeliveryStatus(
   services: Services,
   report: { provider: SmsProviderName; providerMessageId: string; status: ReportedStatus; errorCode: string | null },
 ): Promise<'updated' | 'unchanged' | 'unknown_message'> {
-  const clientId = await findClientOfProviderMessage(services.db, report.provider, report.providerMessageId);
+  const clientId = await findClientAfterSend(services, report.provider, report.providerMessageId);
   if (!clientId) return 'unknown_message';
   return withClient(services.db, clientId, async (trx) => {
     const message = await trx

@@ -205,7 +205,7 @@ function registerDevPhone(app: Parameters<FastifyPluginAsync>[0], services: Serv
 
   api.post(
     '/sms/dev/inbound',
-    { schema: { hide: true, body: s.devInboundSchema, response: { 200: s.devInboundResultSchema, 404: errorResponseSchema, 422: errorResponseSchema } }, preHandler: onlyFromThisMachine, preValidation: limitBySender },
+    { schema: { hide: true, body: s.devInboundSchema, response: { 200: s.devInboundResultSchema, 400: errorResponseSchema, 404: errorResponseSchema, 429: errorResponseSchema } }, preHandler: onlyFromThisMachine, preValidation: limitBySender },
     async (request) => {
       const result = await receiveSms(services, { provider: 'dev', providerMessageId: `dev-in-${crypto.randomUUID()}`, ...request.body });
       if (!result.ok && result.reason === 'unknown_number') throw new HttpError('not_found', `No business texts from ${request.body.to}. Numbers in use: GET /sms/dev/numbers.`);
@@ -216,7 +216,7 @@ function registerDevPhone(app: Parameters<FastifyPluginAsync>[0], services: Serv
 
   api.get(
     '/sms/dev/messages',
-    { schema: { hide: true, querystring: s.devMessagesQuerySchema, response: { 200: z.array(s.devMessageSchema), 404: errorResponseSchema } }, preHandler: onlyFromThisMachine },
+    { schema: { hide: true, querystring: s.devMessagesQuerySchema, response: { 200: z.array(s.devMessageSchema), 400: errorResponseSchema, 404: errorResponseSchema } }, preHandler: onlyFromThisMachine },
     async (request) => {
       const client = await findSmsClientByNumber(services.db, request.query.to);
       if (!client) throw new HttpError('not_found', `No business texts from ${request.query.to}.`);
@@ -230,6 +230,7 @@ function registerDevPhone(app: Parameters<FastifyPluginAsync>[0], services: Serv
           .where('direction', '=', 'outbound')
           .where('created_at', '>', new Date(request.query.after ?? 0))
           .orderBy('created_at')
+          .orderBy('id')
           .limit(100)
           .execute();
         return rows.map((r) => ({ id: r.id, body: keyring.decrypt('message', r.body_enc), status: r.status, createdAt: r.created_at.toISOString() }));

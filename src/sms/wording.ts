@@ -50,9 +50,10 @@ export function askComment(w: ConversationWording): string {
 }
 
 export function offerPrizeDraw(w: ConversationWording): string {
-  const prize = w.prizeDrawDescription.trim() || 'our prize draw';
+  const description = w.prizeDrawDescription.trim();
+  const prize = description ? ` ${/[.!?]$/.test(description) ? description : `${description}.`}` : '';
   const terms = w.prizeDrawTermsUrl ? ` Terms: ${w.prizeDrawTermsUrl}` : '';
-  return `Thanks! Would you like to enter ${prize}? Reply YES to enter or NO.${terms}`;
+  return `Thanks! Enter our prize draw?${prize} Reply YES to enter or NO.${terms}`;
 }
 
 export function askYesOrNo(): string {

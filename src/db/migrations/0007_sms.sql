@@ -85,7 +85,9 @@ CREATE TABLE sms_messages (
   attempts integer NOT NULL DEFAULT 0,
   -- While an attempt is with the provider: another worker holding a repeat of the job waits.
   sending_until timestamptz,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  -- The moment of writing, not of the transaction: a text and Hark's answer to it, written
+  -- in one transaction, keep their order in the thread.
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   sent_at timestamptz,
   status_at timestamptz,
   PRIMARY KEY (client_id, id),
