@@ -11,9 +11,11 @@ import { createClient } from '../clients/index.ts';
 import type { Services } from '../context.ts';
 import type { Channel, MembershipRole } from '../db/schema.ts';
 import { withClient, asClientId, type ClientId } from '../db/tenancy.ts';
-import { createLocation, createProgramme, createReceiptCodes, createSubMeasure } from '../programmes/index.ts';
+import { createLocation, createProgramme, createReceiptCodes, createSubMeasure, type NewProgramme } from '../programmes/index.ts';
 import { rebuildAllDailyRollups } from '../reports/index.ts';
+import type { ConversationWording } from '../sms/wording.ts';
 import { composeComment, staffNames, type CommentKind } from './comments.ts';
+import { demoTextThreads } from './sms-threads.ts';
 
 export interface DemoSummary {
   clientId: ClientId;
@@ -25,6 +27,39 @@ export interface DemoSummary {
   /** Portal sign-ins of the demo's people (their password is the published demo password). */
   logins: { email: string; password: string; role: MembershipRole; scope: string }[];
 }
+
+const demoProgramme = {
+  name: 'Customer feedback',
+  scale: 'nps_10',
+  leadQuestion: 'How likely are you to recommend Harbour Lane Coffee to a friend?',
+  followUpQuestion: 'What is the main reason for your score?',
+  introText: 'It takes 20 seconds and every comment is read by the team.',
+  thankYouTitle: 'Thanks, we read every one',
+  thankYouText: 'Your feedback goes straight to the team at this café.',
+  prizeDraw: { description: 'Win a $100 Harbour Lane voucher, drawn every month.', termsUrl: 'https://example.com/draw-terms' },
+  privacyPolicyUrl: 'https://example.com/privacy',
+  retentionMonths: 36,
+} satisfies NewProgramme;
+
+/** The demo programme's wording, as a text conversation at one of its locations uses it. */
+function demoWording(clientName: string, locationName: string): ConversationWording {
+  return {
+    clientName,
+    locationName,
+    scale: demoProgramme.scale,
+    leadQuestion: demoProgramme.leadQuestion,
+    followUpQuestion: demoProgramme.followUpQuestion,
+    thankYouTitle: demoProgramme.thankYouTitle,
+    thankYouText: demoProgramme.thankYouText,
+    prizeDrawEnabled: true,
+    prizeDrawDescription: demoProgramme.prizeDraw.description,
+    prizeDrawTermsUrl: demoProgramme.prizeDraw.termsUrl,
+    privacyPolicyUrl: demoProgramme.privacyPolicyUrl,
+  };
+}
+
+/** Recent feedback by SMS comes with the texts behind it. */
+const DEMO_TEXT_THREAD_DAYS = 30;
 
 /**
  * The demo's people. Their password is published in the start-up message and the README:
@@ -149,18 +184,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
   });
   const clientId = asClientId(client.id);
   await withClient(db, clientId, (trx) => trx.updateTable('clients').set({ sms_number: DEMO_SMS_NUMBER }).where('id', '=', clientId).execute());
-  const programme = await createProgramme(db, clientId, {
-    name: 'Customer feedback',
-    scale: 'nps_10',
-    leadQuestion: 'How likely are you to recommend Harbour Lane Coffee to a friend?',
-    followUpQuestion: 'What is the main reason for your score?',
-    introText: 'It takes 20 seconds and every comment is read by the team.',
-    thankYouTitle: 'Thanks, we read every one',
-    thankYouText: 'Your feedback goes straight to the team at this café.',
-    prizeDraw: { description: 'Win a $100 Harbour Lane voucher, drawn every month.', termsUrl: 'https://example.com/draw-terms' },
-    privacyPolicyUrl: 'https://example.com/privacy',
-    retentionMonths: 36,
-  });
+  const programme = await createProgramme(db, clientId, demoProgramme);
 
   const regions = new Map<string, string>();
   for (const region of demoRegions) {
@@ -279,8 +303,22 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
       };
     });
     for (let i = 0; i < customers.length; i += 500) await trx.insertInto('end_customers').values(customers.slice(i, i + 500)).execute();
-    const withCustomers = rows.map((r) => ({ ...r, end_customer_id: customerOf.get(r.id) ?? null }));
+    const texts = demoTextThreads(
+      keyring,
+      rows.filter((r) => r.channel === 'sms' && r.submitted_at.getTime() > now - DEMO_TEXT_THREAD_DAYS * 86_400_000).map((r) => ({ ...r, end_customer_id: customerOf.get(r.id) ?? null })),
+      programme.id,
+      new Map(places.map((p) => [p.id, { smsCode: p.location.smsCode, wording: demoWording(client.name, p.location.name) }])),
+      random,
+    );
+    for (let i = 0; i < texts.customers.length; i += 500) await trx.insertInto('end_customers').values(texts.customers.slice(i, i + 500)).execute();
+    for (const m of texts.mobilesForExisting) {
+      await trx.updateTable('end_customers').set({ mobile_enc: m.mobile_enc, mobile_index: m.mobile_index }).where('client_id', '=', clientId).where('id', '=', m.id).execute();
+    }
+    const withCustomers = rows.map((r) => ({ ...r, end_customer_id: customerOf.get(r.id) ?? texts.customerOf.get(r.id) ?? null }));
     for (let i = 0; i < withCustomers.length; i += 500) await trx.insertInto('feedback').values(withCustomers.slice(i, i + 500)).execute();
+    for (let i = 0; i < texts.recipients.length; i += 500) await trx.insertInto('sms_recipients').values(texts.recipients.slice(i, i + 500)).execute();
+    for (let i = 0; i < texts.conversations.length; i += 500) await trx.insertInto('sms_conversations').values(texts.conversations.slice(i, i + 500)).execute();
+    for (let i = 0; i < texts.messages.length; i += 500) await trx.insertInto('sms_messages').values(texts.messages.slice(i, i + 500)).execute();
     // Resolved complaints were answered: a reply by email the next morning, and a note.
     const owner = await trx.selectFrom('memberships').select('user_id').where('client_id', '=', clientId).where('role', '=', 'owner').executeTakeFirstOrThrow();
     const answered = withCustomers.filter((r) => r.status === 'resolved' && r.end_customer_id);

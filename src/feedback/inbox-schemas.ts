@@ -51,6 +51,8 @@ export const timelineEntrySchema = z.object({
   subject: z.string().nullable(),
   body: z.string(),
   status: z.string().nullable().describe('for replies: queued, sent or failed'),
+  direction: z.enum(['outbound', 'inbound']).nullable().describe("for replies: outbound from staff, inbound the customer's answer"),
+  error: z.string().nullable().describe('why a reply failed'),
 });
 
 export const feedbackDetailSchema = feedbackItemSchema.extend({
@@ -58,6 +60,9 @@ export const feedbackDetailSchema = feedbackItemSchema.extend({
   contact: z.object({ name: z.string().nullable(), email: z.string().nullable(), mobile: z.string().nullable() }).nullable(),
   contactHidden: z.boolean().describe('contact details exist but this role may not see them'),
   timeline: z.array(timelineEntrySchema),
+  textReply: z
+    .enum(['available', 'no_mobile', 'opted_out', 'no_sms_number'])
+    .describe('whether staff can reply by text: the customer gave a mobile, has not opted out, and the business has an SMS number'),
   suggestedTemplates: z.array(z.object({ id: z.string().uuid(), name: z.string(), subject: z.string(), body: z.string() })),
 });
 

@@ -9,7 +9,7 @@ import { can, findUserNames, inScope, withAccess, type Access } from '../account
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { Database, FeedbackCategory, FeedbackStatus, Scale } from '../db/schema.ts';
-import type { Trx } from '../db/tenancy.ts';
+import type { ClientId, Trx } from '../db/tenancy.ts';
 import { readContactDetails } from '../end-customers/index.ts';
 import { scoreBandOf, scoreBands, type ScoreBandName } from '../programmes/index.ts';
 import { fillTemplate, listResponses } from '../responses/index.ts';
@@ -186,7 +186,8 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
           .orderBy('name')
           .execute()
       : [];
-    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, clientName: client.name, templates };
+    const textReply = await textReplyAvailability(trx, access.clientId, row.end_customer_id);
+    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, clientName: client.name, templates, textReply };
   });
   if (!loaded) return null;
   const { row, contact, history, clientName, templates } = loaded;
@@ -195,8 +196,17 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
   const names = new Map((await findUserNames(services.db, authorIds)).map((u) => [u.id, u.name]));
   const author = (id: string | null) => (id ? { id, name: names.get(id) ?? 'Former member' } : null);
   const timeline: FeedbackDetail['timeline'] = [
-    { kind: 'feedback' as const, at: row.submitted_at.toISOString(), author: null, subject: null, body: row.comment, status: null },
-    ...responses.map((r) => ({ kind: r.kind, at: r.createdAt, author: author(r.authorUserId), subject: r.subject, body: r.body, status: r.kind === 'note' ? null : r.status })),
+    { kind: 'feedback' as const, at: row.submitted_at.toISOString(), author: null, subject: null, body: row.comment, status: null, direction: null, error: null },
+    ...responses.map((r) => ({
+      kind: r.kind,
+      at: r.createdAt,
+      author: author(r.authorUserId),
+      subject: r.subject,
+      body: r.body,
+      status: r.kind === 'note' ? null : r.status,
+      direction: r.kind === 'note' ? null : r.direction,
+      error: r.error,
+    })),
     ...history.map((h) => {
       const details = h.details as { from?: string; to?: string };
       return {
@@ -206,6 +216,8 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
         subject: null,
         body: `${details.from ?? '?'} → ${details.to ?? '?'}`,
         status: null,
+        direction: null,
+        error: null,
       };
     }),
   ].sort((a, b) => a.at.localeCompare(b.at));
@@ -216,8 +228,26 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
     contact,
     contactHidden: loaded.contactHidden,
     timeline,
+    textReply: loaded.textReply,
     suggestedTemplates: templates.map((t) => ({ id: t.id, name: t.name, subject: fillTemplate(t.subject, fill), body: fillTemplate(t.body, fill) })),
   };
+}
+
+/** Whether a text reply could go to the customer, without reading their number. */
+async function textReplyAvailability(trx: Trx, clientId: ClientId, endCustomerId: string | null): Promise<FeedbackDetail['textReply']> {
+  const customer = endCustomerId
+    ? await trx.selectFrom('end_customers').select('mobile_index').where('client_id', '=', clientId).where('id', '=', endCustomerId).executeTakeFirst()
+    : undefined;
+  if (!customer?.mobile_index) return 'no_mobile';
+  const client = await trx.selectFrom('clients').select('sms_number').where('id', '=', clientId).executeTakeFirstOrThrow();
+  if (!client.sms_number) return 'no_sms_number';
+  const recipient = await trx
+    .selectFrom('sms_recipients')
+    .select('opted_out_at')
+    .where('client_id', '=', clientId)
+    .where('mobile_index', '=', customer.mobile_index)
+    .executeTakeFirst();
+  return recipient?.opted_out_at ? 'opted_out' : 'available';
 }
 
 export async function updateFeedback(

@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const errorCatalogue = {
   not_found: { status: 404, message: 'Nothing was found at this address.' },
   validation_failed: { status: 400, message: 'The request is not valid.' },
+  invalid_mobile: { status: 400, message: 'The mobile number is not valid. Give it with its country code (e.g. +64 21 555 0123) or as a local number.' },
   body_too_large: { status: 413, message: 'The request is too large.' },
   unsupported_media_type: { status: 415, message: 'This content type is not accepted here.' },
   rate_limited: { status: 429, message: 'Too many requests. Please wait a minute and try again.' },

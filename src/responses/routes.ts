@@ -72,7 +72,7 @@ export const responseRoutes: FastifyPluginAsync<{ services: Services }> = async 
         if (result.reason !== 'not_found' && result.reason !== 'forbidden') throw new HttpError('conflict', replyProblems[result.reason]);
         throw new HttpError('not_found');
       }
-      return reply.code(201).send({ id: result.responseId, status: result.status });
+      return reply.code(201).send({ id: result.responseId, status: result.status, sendAfter: result.sendAfter?.toISOString() ?? null });
     },
   );
 };

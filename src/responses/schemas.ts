@@ -33,4 +33,8 @@ export const responseBodySchema = z.discriminatedUnion('kind', [
     body: z.string().trim().min(1, 'write a note first').max(5000),
   }),
 ]);
-export const responseCreatedSchema = z.object({ id: z.string().uuid(), status: z.enum(['queued', 'recorded']) });
+export const responseCreatedSchema = z.object({
+  id: z.string().uuid(),
+  status: z.enum(['queued', 'recorded']),
+  sendAfter: z.string().datetime().nullable().describe("a text reply written in the business's quiet hours waits until they end"),
+});

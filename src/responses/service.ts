@@ -10,7 +10,7 @@ import type { ResponseKind } from '../db/schema.ts';
 import { findReplyRecipient, queueStaffReply } from '../sms/index.ts';
 
 export type RecordResponseResult =
-  | { ok: true; responseId: string; status: 'queued' | 'recorded' }
+  | { ok: true; responseId: string; status: 'queued' | 'recorded'; sendAfter: Date | null }
   | { ok: false; reason: 'not_found' | 'no_email' | 'no_mobile' | 'opted_out' | 'no_sms_number' | 'forbidden' };
 
 export async function recordResponse(
@@ -37,6 +37,7 @@ export async function recordResponse(
     const textTo = input.kind === 'sms' ? await findReplyRecipient(services, trx, access.clientId, feedback.end_customer_id) : null;
     if (typeof textTo === 'string') return { ok: false, reason: textTo } as const;
     const status = input.kind === 'note' ? ('recorded' as const) : ('queued' as const);
+    let sendAfter: Date | null = null;
     const response = await trx
       .insertInto('responses')
       .values({
@@ -63,7 +64,7 @@ export async function recordResponse(
         .where('id', '=', feedback.id)
         .execute();
       if (textTo) {
-        await queueStaffReply(services, trx, textTo, { feedbackId: feedback.id, locationId: feedback.location_id, responseId: response.id, body: input.body });
+        ({ sendAfter } = await queueStaffReply(services, trx, textTo, { feedbackId: feedback.id, locationId: feedback.location_id, responseId: response.id, body: input.body }));
       } else {
         await services.jobs.sendInTransaction(trx, 'send-response', { clientId: access.clientId, responseId: response.id });
       }
@@ -77,7 +78,7 @@ export async function recordResponse(
       subjectId: feedback.id,
       details: { response_id: response.id, kind: input.kind },
     });
-    return { ok: true, responseId: response.id, status } as const;
+    return { ok: true, responseId: response.id, status, sendAfter } as const;
   });
 }
 

@@ -12,6 +12,7 @@ import type { Trx } from '../db/tenancy.ts';
 import { normaliseMobile } from '../end-customers/index.ts';
 import type { ClientKeyring } from '../keys/index.ts';
 import { findFeedbackTargetOfLocation } from '../programmes/index.ts';
+import { localDay } from '../reports/index.ts';
 import { closeConversation, findOpenConversation, INVITATION_REPLY_DAYS, startConversation, wordingOf } from './conversations.ts';
 import { queueText } from './messages.ts';
 import { isQuietTime, nextSendableTime } from './quiet-hours.ts';
@@ -27,7 +28,7 @@ export interface InvitationRequest {
 
 export type InvitationRefusal =
   | { reason: 'invalid_mobile' | 'unknown_location' | 'opted_out' | 'no_sms_number' }
-  | { reason: 'quarantined'; until: Date };
+  | { reason: 'quarantined'; until: Date; untilDay: string };
 
 export type InvitationResult = ({ ok: true; messageId: string; sendAfter: Date | null }) | ({ ok: false } & InvitationRefusal);
 
@@ -97,7 +98,7 @@ export function describeRefusal(refusal: InvitationRefusal): string {
     case 'no_sms_number':
       return 'this business has no SMS number set up';
     case 'quarantined':
-      return `this number was invited recently; it may be invited again from ${refusal.until.toISOString().slice(0, 10)}`;
+      return `this number was invited recently; it may be invited again from ${refusal.untilDay}`;
   }
 }
 
@@ -152,7 +153,7 @@ async function invite(
   const now = new Date();
   if (recipient.lastInvitedAt && client.quarantineDays > 0) {
     const until = new Date(recipient.lastInvitedAt.getTime() + client.quarantineDays * 86_400_000);
-    if (until > now) return { ok: false, reason: 'quarantined', until };
+    if (until > now) return { ok: false, reason: 'quarantined', until, untilDay: localDay(until, client.timezone) };
   }
   await trx
     .updateTable('sms_recipients')

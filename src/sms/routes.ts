@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { expandLocationScope, inScope, withAccess } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import { withClient } from '../db/tenancy.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError, RateLimitedError } from '../http/errors.ts';
@@ -128,7 +129,7 @@ export const smsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
       const result = await sendInvitation(services, access, request.body);
       if (result.ok) return reply.code(201).send({ id: result.messageId, status: result.sendAfter ? 'scheduled' : 'queued', sendAfter: result.sendAfter?.toISOString() ?? null });
       if (result.reason === 'unknown_location') throw new HttpError('not_found', 'There is no location with this id among the locations you can see.');
-      if (result.reason === 'invalid_mobile') throw new HttpError('validation_failed', 'The mobile number is not valid. Give it with its country code (e.g. +64 21 555 0123) or as a local number.');
+      if (result.reason === 'invalid_mobile') throw new HttpError('invalid_mobile');
       throw new HttpError('conflict', `Not sent: ${describeRefusal(result)}.`);
     },
   );
@@ -165,12 +166,14 @@ export const smsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
 
   api.get(
     '/api/v1/sms/usage',
-    { schema: { tags: ['sms'], summary: 'Texts sent and received over a period, in messages and segments', querystring: s.usageQuerySchema, response: { 200: s.usageSchema, 400: errorResponseSchema } } },
+    { schema: { tags: ['sms'], summary: 'Texts sent and received over a period, in messages and segments', querystring: s.usageQuerySchema, response: { 200: s.usageSchema, 400: errorResponseSchema, 404: errorResponseSchema } } },
     async (request) => {
       const access = await request.requireAccess('feedback.read');
-      const { from, to } = request.query;
+      const { from, to, locationId } = request.query;
       if (from > to) throw new HttpError('validation_failed', '`from` must not be after `to`.');
-      return smsUsage(services, access, from, to);
+      if (locationId && !inScope(access, locationId)) throw new HttpError('not_found', 'There is no location with this id among the locations you can see.');
+      const locationIds = locationId ? await withAccess(services.db, access, (trx) => expandLocationScope(trx, access.clientId, [locationId])) : undefined;
+      return smsUsage(services, access, { from, to, locationIds });
     },
   );
 };

@@ -76,6 +76,7 @@ export const threadMessageSchema = z.object({
 export const usageQuerySchema = z.object({
   from: isoDate.describe("first day (inclusive), in the business's calendar"),
   to: isoDate.describe('last day (inclusive)'),
+  locationId: z.guid('must be a location id (a uuid)').optional().describe('only texts about this location and every location below it'),
 });
 
 const countSchema = z.object({ messages: z.number().int(), segments: z.number().int() });

@@ -19,7 +19,8 @@ export interface SmsUsage {
  * Texts from the first to the last day given (inclusive, YYYY-MM-DD, in the client's own
  * calendar), as the viewer's location scope lets them see.
  */
-export async function smsUsage(services: Services, access: Access, from: string, to: string): Promise<SmsUsage> {
+export async function smsUsage(services: Services, access: Access, period: { from: string; to: string; locationIds?: string[] | undefined }): Promise<SmsUsage> {
+  const { from, to, locationIds } = period;
   const timezone = sql`(select timezone from clients where id = ${access.clientId})`;
   const rows = await withAccess(services.db, access, (trx) =>
     trx
@@ -28,6 +29,7 @@ export async function smsUsage(services: Services, access: Access, from: string,
       .where('client_id', '=', access.clientId)
       .where('created_at', '>=', sql<Date>`(${from}::date)::timestamp at time zone ${timezone}`)
       .where('created_at', '<', sql<Date>`(${to}::date + 1)::timestamp at time zone ${timezone}`)
+      .$if(locationIds !== undefined, (q) => q.where('location_id', 'in', locationIds?.length ? locationIds : ['00000000-0000-0000-0000-000000000000']))
       .groupBy(['direction', 'kind', 'status'])
       .execute(),
   );

@@ -285,8 +285,10 @@ describe('staff replying by text', () => {
     const feedback = await withClient(sms.hark.services.db, client.clientId, (trx) =>
       trx.selectFrom('feedback').select('id').where('client_id', '=', client.clientId).where('comment', '=', 'cold food').executeTakeFirstOrThrow(),
     );
+    expect(((await admin.get(`/api/v1/feedback/${feedback.id}`)).body as { textReply: string }).textReply).toBe('available');
     const reply = await admin.post(`/api/v1/feedback/${feedback.id}/responses`, { kind: 'sms', body: 'Sorry about that. Can we make it up to you?' });
     expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ status: 'queued', sendAfter: null });
     expect(await phone.nextTexts(1)).toEqual(['Sorry about that. Can we make it up to you?']);
     await phone.send('Yes please, a free coffee would be great');
     await waitFor(async () => {
@@ -306,6 +308,19 @@ describe('staff replying by text', () => {
       );
       return responses.length === 1 && responses[0]?.status === 'sent' ? true : undefined;
     });
+  });
+
+  it('refuses to text a customer who opted out, and says so in the feedback before anyone writes', async () => {
+    const phone = new TestPhone(sms, numbers.number);
+    await phone.ask(`${numbers.smsCode} 2 meh`);
+    await phone.ask('STOP');
+    const feedback = await withClient(sms.hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback').select('id').where('client_id', '=', client.clientId).where('comment', '=', 'meh').executeTakeFirstOrThrow(),
+    );
+    expect(((await admin.get(`/api/v1/feedback/${feedback.id}`)).body as { textReply: string }).textReply).toBe('opted_out');
+    const reply = await admin.post(`/api/v1/feedback/${feedback.id}/responses`, { kind: 'sms', body: 'Sorry!' });
+    expect(reply.status).toBe(409);
+    expect((reply.body as ErrorBody).error.message).toMatch(/opted out of texts/);
   });
 
   it('refuses to text a customer who left no mobile, with a reason', async () => {

@@ -11,12 +11,14 @@ import { DashboardPage } from './pages/dashboard.tsx';
 import { FeedbackDetailPage } from './pages/feedback-detail.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.tsx';
 import { InboxPage } from './pages/inbox.tsx';
+import { InvitePage } from './pages/invite.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { SettingsPage, SettingsIndex } from './pages/settings/settings.tsx';
 import { BusinessSettings } from './pages/settings/business.tsx';
 import { LocationSettings } from './pages/settings/locations.tsx';
 import { ProgrammeSettings } from './pages/settings/programme.tsx';
+import { SmsSettingsSection } from './pages/settings/sms.tsx';
 import { TeamSettings } from './pages/settings/team.tsx';
 import { TemplateSettings } from './pages/settings/templates.tsx';
 import { clearSession, SessionContext, sessionKey, useSessionQuery, withHelpers } from './session.tsx';
@@ -72,11 +74,13 @@ export function App() {
       <Route element={<SignedIn />}>
         <Route index element={<DashboardPage />} />
         <Route path="inbox" element={<InboxPage />} />
+        <Route path="inbox/invite" element={<InvitePage />} />
         <Route path="feedback/:id" element={<FeedbackDetailPage />} />
         <Route path="settings" element={<SettingsPage />}>
           <Route index element={<SettingsIndex />} />
           <Route path="programme" element={<ProgrammeSettings />} />
           <Route path="locations" element={<LocationSettings />} />
+          <Route path="sms" element={<SmsSettingsSection />} />
           <Route path="team" element={<TeamSettings />} />
           <Route path="business" element={<BusinessSettings />} />
           <Route path="templates" element={<TemplateSettings />} />

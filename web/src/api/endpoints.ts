@@ -3,6 +3,7 @@ import { apiRequest } from './client.ts';
 import type {
   AcceptInvitationBody,
   ClientSettings,
+  CsvInvitationReport,
   Dashboard,
   DashboardQuery,
   FeedbackDetail,
@@ -20,15 +21,21 @@ import type {
   ResponseCreated,
   ResponseTemplate,
   Session,
+  SmsInvitationBody,
+  SmsInvitationCreated,
+  SmsSettings,
+  SmsUsage,
   SubMeasure,
   Team,
   TemplateBody,
+  ThreadMessage,
   TotpEnrolment,
   UpdateClientBody,
   UpdateFeedbackBody,
   UpdateLocationBody,
   UpdateMemberBody,
   UpdateProgrammeBody,
+  UpdateSmsSettingsBody,
   UpdateSubMeasureBody,
 } from './types.ts';
 
@@ -58,6 +65,15 @@ export const api = {
   feedback: (id: string) => apiRequest<FeedbackDetail>('GET', `/feedback/${enc(id)}`),
   updateFeedback: (id: string, body: UpdateFeedbackBody) => apiRequest<FeedbackDetail>('PATCH', `/feedback/${enc(id)}`, { body }),
   respond: (id: string, body: ResponseBody) => apiRequest<ResponseCreated>('POST', `/feedback/${enc(id)}/responses`, { body }),
+  feedbackTexts: (id: string) => apiRequest<ThreadMessage[]>('GET', `/feedback/${enc(id)}/texts`),
+
+  // SMS
+  smsSettings: () => apiRequest<SmsSettings>('GET', '/sms/settings'),
+  updateSmsSettings: (body: UpdateSmsSettingsBody) => apiRequest<SmsSettings>('PATCH', '/sms/settings', { body }),
+  inviteBySms: (body: SmsInvitationBody) => apiRequest<SmsInvitationCreated>('POST', '/sms/invitations', { body }),
+  inviteBySmsCsv: (csv: string) => apiRequest<CsvInvitationReport>('POST', '/sms/invitations/csv', { body: { csv } }),
+  smsUsage: (from: string, to: string, locationId: string, signal?: AbortSignal) =>
+    apiRequest<SmsUsage>('GET', '/sms/usage', { query: { from, to, ...(locationId ? { locationId } : {}) }, signal }),
 
   // settings
   programmes: () => apiRequest<Programme[]>('GET', '/programmes'),

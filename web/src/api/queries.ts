@@ -10,3 +10,8 @@ export function useLocations(includeArchived = false) {
 export function useProgrammes() {
   return useQuery({ queryKey: ['programmes'], queryFn: api.programmes, retry: false, staleTime: 60_000 });
 }
+
+/** The business's SMS number and texting rules (everyone who reads feedback may see them). */
+export function useSmsSettings() {
+  return useQuery({ queryKey: ['sms-settings'], queryFn: api.smsSettings, retry: false, staleTime: 60_000 });
+}

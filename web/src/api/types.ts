@@ -285,6 +285,8 @@ export type TimelineKind = 'feedback' | 'email' | 'sms' | 'note' | 'status' | 'c
 
 export interface TimelineEntry {
   kind: TimelineKind;
+  /** Replies: 'outbound' from the team, 'inbound' the customer's answer (by text). */
+  direction: 'inbound' | 'outbound' | null;
   at: string;
   author: { id: string; name: string } | null;
   subject: string | null;
@@ -292,6 +294,8 @@ export interface TimelineEntry {
   body: string;
   /** Replies: queued, sent or failed. */
   status: string | null;
+  /** Why a reply failed. */
+  error: string | null;
 }
 
 export interface SuggestedTemplate {
@@ -306,6 +310,8 @@ export interface FeedbackDetail extends FeedbackItem {
   contact: { name: string | null; email: string | null; mobile: string | null } | null;
   contactHidden: boolean;
   timeline: TimelineEntry[];
+  /** Whether the team can reply by text, and if not, why. */
+  textReply: 'available' | 'no_mobile' | 'opted_out' | 'no_sms_number';
   suggestedTemplates: SuggestedTemplate[];
 }
 
@@ -314,11 +320,13 @@ export interface UpdateFeedbackBody {
   category?: FeedbackCategory;
 }
 
-export type ResponseBody = { kind: 'email'; subject: string; body: string } | { kind: 'note'; body: string };
+export type ResponseBody = { kind: 'email'; subject: string; body: string } | { kind: 'sms'; body: string } | { kind: 'note'; body: string };
 
 export interface ResponseCreated {
   id: string;
   status: 'queued' | 'recorded';
+  /** A text written in the business's quiet hours waits until this time. */
+  sendAfter: string | null;
 }
 
 // ----- reply templates -----
@@ -337,4 +345,85 @@ export interface TemplateBody {
   scoreBand: TemplateBand;
   subject: string;
   body: string;
+}
+
+// ----- SMS -----
+
+export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised';
+export type SmsMessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'blocked';
+
+/** One text of a feedback's thread (GET /feedback/:id/texts), oldest first. */
+export interface ThreadMessage {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  kind: SmsMessageKind;
+  /** Null when the text holds contact details the role may not see. */
+  body: string | null;
+  status: SmsMessageStatus;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2' | null;
+  error: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface QuietHours {
+  /** HH:MM on the business's clock. */
+  start: string;
+  end: string;
+}
+
+export interface SmsSettings {
+  provider: 'dev' | 'twilio';
+  /** E.164, or null when the business has no number yet. */
+  number: string | null;
+  quarantineDays: number;
+  quietHours: QuietHours;
+  conversationMinutes: number;
+}
+
+export interface UpdateSmsSettingsBody {
+  number?: string | null;
+  quarantineDays?: number;
+  quietHours?: QuietHours;
+  conversationMinutes?: number;
+}
+
+export interface SmsInvitationBody {
+  mobile: string;
+  name?: string | null;
+  locationId: string;
+}
+
+export interface SmsInvitationCreated {
+  id: string;
+  /** scheduled: held until the quiet hours end (sendAfter). */
+  status: 'queued' | 'scheduled';
+  sendAfter: string | null;
+}
+
+export interface CsvInvitationReport {
+  accepted: number;
+  /** Of the accepted, how many wait for the quiet hours to end. */
+  scheduled: number;
+  /** Numbered as in a spreadsheet: the header is row 1. */
+  rejected: { row: number; reason: string }[];
+}
+
+export interface SmsCount {
+  messages: number;
+  segments: number;
+}
+
+export interface SmsUsage {
+  from: string;
+  to: string;
+  sent: SmsCount;
+  failed: number;
+  /** Not sent because the number opted out. */
+  blocked: number;
+  /** Queued, or held for quiet hours. */
+  waiting: number;
+  received: SmsCount;
+  byKind: (SmsCount & { kind: string })[];
 }

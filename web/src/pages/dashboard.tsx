@@ -6,8 +6,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { isNotFound } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
-import { useLocations, useProgrammes } from '../api/queries.ts';
+import { useLocations, useProgrammes, useSmsSettings } from '../api/queries.ts';
 import type { Dashboard, Interval } from '../api/types.ts';
 import { IntervalBar } from '../components/interval-bar.tsx';
 import { LocationOptions } from '../components/location-options.tsx';
@@ -150,6 +151,61 @@ function TopBoxCard({ data }: { data: Dashboard }) {
       ) : (
         <p className="stat-empty">No scores in this period.</p>
       )}
+    </section>
+  );
+}
+
+/**
+ * Texts sent and received over the same period: what the business's SMS costs, in the
+ * segments providers charge by. The count covers every location the viewer can see.
+ */
+function TextsCard({ from, to, locationId }: { from: string; to: string; locationId: string }) {
+  const usage = useQuery({
+    queryKey: ['sms-usage', from, to, locationId],
+    queryFn: ({ signal }) => api.smsUsage(from, to, locationId, signal),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const settings = useSmsSettings();
+  const data = usage.data;
+  // A business that does not text at all is not shown a card of zeros.
+  const idle = data && settings.data && !settings.data.number && data.sent.messages + data.received.messages + data.failed + data.blocked + data.waiting === 0;
+  if (idle) return null;
+  return (
+    <section className="card stat" aria-labelledby="stat-texts">
+      <h2 id="stat-texts" className="stat-title">
+        Texts
+      </h2>
+      {usage.isPending ? <Loading label="Loading the texts…" /> : null}
+      {usage.error ? <p className="stat-empty">{isNotFound(usage.error) ? 'Not available on this Hark.' : 'The texts could not be counted.'}</p> : null}
+      {data ? (
+        <>
+          <p className="stat-value">
+            {formatCount(data.sent.messages)}
+            <span className="stat-unit"> sent</span>
+          </p>
+          <p className="stat-detail">
+            {plural(data.sent.segments, 'segment')} sent · {formatCount(data.received.messages)} received ({plural(data.received.segments, 'segment')})
+          </p>
+          <ul className="channel-list">
+            <li>
+              <span>Failed</span>
+              <span className="num">{formatCount(data.failed)}</span>
+            </li>
+            <li>
+              <span>Blocked (opted out)</span>
+              <span className="num">{formatCount(data.blocked)}</span>
+            </li>
+            {data.waiting ? (
+              <li>
+                <span>Waiting to send</span>
+                <span className="num">{formatCount(data.waiting)}</span>
+              </li>
+            ) : null}
+          </ul>
+          <p className="stat-note">Providers charge by the segment: 160 plain characters, or 70 with characters such as emoji.</p>
+        </>
+      ) : null}
     </section>
   );
 }
@@ -399,15 +455,21 @@ export function DashboardPage() {
             {formatDate(data.period.from)} to {formatDate(data.period.to)}
           </p>
           {data.responses === 0 ? (
-            <Empty title="No feedback in this period">
-              <p>Try a longer period or another location. Customers can give feedback by the links and QR codes in Settings → Locations.</p>
-            </Empty>
+            <>
+              <Empty title="No feedback in this period">
+                <p>Try a longer period or another location. Customers can give feedback by the links and QR codes in Settings → Locations.</p>
+              </Empty>
+              <div className="stat-grid">
+                <TextsCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
+              </div>
+            </>
           ) : (
             <>
               <div className="stat-grid">
                 <ScoreCard data={data} />
                 {data.scoreKind === 'mean' ? <TopBoxCard data={data} /> : null}
                 <ResponsesCard data={data} />
+                <TextsCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
               </div>
               <section className="card section" aria-labelledby="trend-heading">
                 <h2 id="trend-heading">Trend</h2>

@@ -1,7 +1,8 @@
 /**
  * One feedback: what the customer said and where, who they are (when they said and the role
- * may see it), everything that happened since, and the actions: reply by email, add a
- * note, set status and category. Actions the role lacks are not shown.
+ * may see it), the text conversation when it came by SMS, everything that happened since,
+ * and the actions: reply by email or text, add a note, set status and category. Actions the
+ * role lacks are not shown.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
@@ -13,8 +14,10 @@ import { FormMessage, SelectField, TextArea, TextField, focusFirstInvalid, hasEr
 import { Page } from '../components/page.tsx';
 import { ScoreBadge } from '../components/score.tsx';
 import { LoadError, Loading } from '../components/status.tsx';
+import { TextThread } from '../components/text-thread.tsx';
+import { estimateSegments } from '../lib/sms-segments.ts';
 import { useClientTimeZone } from '../lib/use-client-time-zone.ts';
-import { categoryNames, channelNames, formatDateTime, keys, statusNames } from '../lib/format.ts';
+import { categoryNames, channelNames, formatCount, formatDateTime, keys, plural, statusNames } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
 
 const timelineNames: Record<TimelineEntry['kind'], string> = {
@@ -44,6 +47,11 @@ function describeChange(entry: TimelineEntry): string | null {
   return `from ${names[from ?? ''] ?? from} to ${names[to] ?? to}`;
 }
 
+/** A text in the timeline from the customer (their answer), not from the team. */
+function isInboundText(entry: TimelineEntry): boolean {
+  return entry.kind === 'sms' && entry.direction === 'inbound';
+}
+
 function Timeline({ entries }: { entries: TimelineEntry[] }) {
   const timeZone = useClientTimeZone();
   if (!entries.length) return <p className="muted">Nothing has happened yet.</p>;
@@ -51,11 +59,12 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
     <ol className="timeline">
       {entries.map((entry, i) => {
         const change = describeChange(entry);
+        const inbound = isInboundText(entry);
         return (
-          <li key={`${entry.kind}-${entry.at}-${i}`} className={`timeline-item timeline-${entry.kind}`}>
+          <li key={`${entry.kind}-${entry.at}-${i}`} className={`timeline-item timeline-${entry.kind}${inbound ? ' timeline-inbound' : ''}`}>
             <div className="timeline-head">
               <span className="timeline-kind">
-                {timelineNames[entry.kind]}
+                {inbound ? 'Text from the customer' : timelineNames[entry.kind]}
                 {change ? ` ${change}` : ''}
               </span>
               {entry.author ? <span className="timeline-author">by {entry.author.name}</span> : null}
@@ -136,21 +145,52 @@ function StatusForm({ feedback }: { feedback: FeedbackDetail }) {
 }
 
 type ReplyField = 'subject' | 'body';
+type ReplyChannel = 'email' | 'sms';
+
+const channelChoices: Record<ReplyChannel, string> = { email: 'Email', sms: 'Text' };
+
+/** The cost of a text reply as it is being written: an estimate, said as one. */
+function SegmentHint({ body }: { body: string }) {
+  const estimate = estimateSegments(body.trim());
+  if (!estimate.segments) {
+    return <>Up to 1,600 characters. One text segment holds 160 plain characters, or 70 when the text has characters such as ’, “ or emoji.</>;
+  }
+  const odd = estimate.nonGsm;
+  const single = estimate.encoding === 'GSM-7' ? 160 : 70;
+  return (
+    <>
+      {estimate.segments === 1
+        ? `Estimate: 1 text segment, ${formatCount(estimate.length)} of ${single} characters.`
+        : `Estimate: ${plural(estimate.segments, 'text segment')} for ${formatCount(estimate.length)} characters (a long text goes in parts of ${estimate.perSegment}).`}
+      {odd.length ? ` ${odd.map((c) => `“${c}”`).join(', ')} ${odd.length === 1 ? 'is' : 'are'} outside the plain SMS alphabet, so a segment holds 70 characters, not 160.` : null}
+    </>
+  );
+}
 
 function ReplyForm({ feedback }: { feedback: FeedbackDetail }) {
   const queryClient = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
   const templateId = useId();
+  const channelName = useId();
+  const canEmail = Boolean(feedback.contact?.email) || (feedback.contactHidden && feedback.hasContact && feedback.channel !== 'sms');
+  const canText = feedback.textReply === 'available';
+  const timeZone = useClientTimeZone();
+  const [channel, setChannel] = useState<ReplyChannel>(canText && (feedback.channel === 'sms' || !canEmail) ? 'sms' : 'email');
   const [template, setTemplate] = useState('');
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<FieldErrors<ReplyField>>({});
   const [sent, setSent] = useState<string | null>(null);
-  const canEmail = Boolean(feedback.contact?.email) || (feedback.contactHidden && feedback.hasContact);
   const send = useMutation({
     mutationFn: (reply: ResponseBody) => api.respond(feedback.id, reply),
-    onSuccess: async () => {
-      setSent('Your reply is on its way. It shows in the timeline below.');
+    onSuccess: async (created, reply) => {
+      setSent(
+        reply.kind === 'sms'
+          ? created.sendAfter
+            ? `It is quiet hours for the business, so your text waits until ${formatDateTime(created.sendAfter, timeZone)}. It shows in the text conversation and the timeline below.`
+            : 'Your text is on its way. It shows in the text conversation and the timeline below.'
+          : 'Your reply is on its way. It shows in the timeline below.',
+      );
       setTemplate('');
       setSubject('');
       setBody('');
@@ -167,32 +207,63 @@ function ReplyForm({ feedback }: { feedback: FeedbackDetail }) {
     }
   }
 
+  function chooseChannel(next: ReplyChannel) {
+    setChannel(next);
+    setErrors({});
+    setSent(null);
+    send.reset();
+  }
+
   function submit(event: FormEvent) {
     event.preventDefault();
     setSent(null);
     const found: FieldErrors<ReplyField> = {};
-    if (!subject.trim()) found.subject = 'Write a subject.';
+    if (channel === 'email' && !subject.trim()) found.subject = 'Write a subject.';
     if (!body.trim()) found.body = 'Write your reply.';
+    else if (channel === 'sms' && body.trim().length > 1600) found.body = 'A text reply can be at most 1,600 characters.';
     setErrors(found);
     if (hasErrors(found)) {
       focusFirstInvalid(form.current);
       return;
     }
-    send.mutate({ kind: 'email', subject: subject.trim(), body: body.trim() });
+    send.mutate(channel === 'sms' ? { kind: 'sms', body: body.trim() } : { kind: 'email', subject: subject.trim(), body: body.trim() });
   }
 
-  if (!canEmail) {
+  if (!canEmail && !canText) {
     return (
       <section className="card section" aria-labelledby="reply-heading">
         <h2 id="reply-heading">Reply by email</h2>
-        <p className="muted">This customer left no email address, so there is no one to reply to. You can still add a note for your team.</p>
+        <p className="muted">
+          {feedback.textReply === 'opted_out'
+            ? 'This customer opted out of texts (they replied STOP) and left no email address, so there is no way to reply. You can still add a note for your team.'
+            : 'This customer left no email address, so there is no one to reply to. You can still add a note for your team.'}
+        </p>
       </section>
     );
   }
+  const heading = canEmail && canText ? 'Reply to the customer' : canText ? 'Reply by text' : 'Reply by email';
+  // 409: no mobile, opted out, no SMS number, no email: the API's message says which.
   const sendError = send.error ? (send.error instanceof ApiError && send.error.status === 409 ? send.error.message : errorMessage(send.error)) : null;
   return (
     <form ref={form} className="card section stack" onSubmit={submit} noValidate aria-labelledby="reply-heading">
-      <h2 id="reply-heading">Reply by email</h2>
+      <h2 id="reply-heading">{heading}</h2>
+      {canEmail && canText ? (
+        <fieldset className="fieldset choice-row">
+          <legend className="field-label">Send by</legend>
+          {(['sms', 'email'] as const).map((c) => (
+            <div className="radio" key={c}>
+              <input type="radio" id={`${channelName}-${c}`} name={channelName} checked={channel === c} onChange={() => chooseChannel(c)} />
+              <label htmlFor={`${channelName}-${c}`}>{channelChoices[c]}</label>
+            </div>
+          ))}
+        </fieldset>
+      ) : null}
+      {channel === 'sms' ? (
+        <p className="field-hint">
+          {feedback.contact?.mobile ? <>Goes to {feedback.contact.mobile} from the business’s SMS number. </> : <>Goes to the number the feedback came from. </>}
+          In quiet hours it waits until they end.
+        </p>
+      ) : null}
       {feedback.suggestedTemplates.length ? (
         <div className="field">
           <label className="field-label" htmlFor={templateId}>
@@ -208,12 +279,18 @@ function ReplyForm({ feedback }: { feedback: FeedbackDetail }) {
           </select>
         </div>
       ) : null}
-      <TextField label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} error={errors.subject} maxLength={200} required />
-      <TextArea label="Message" rows={8} value={body} onChange={(e) => setBody(e.target.value)} error={errors.body} maxLength={5000} required />
+      {channel === 'email' ? (
+        <TextField label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} error={errors.subject} maxLength={200} required />
+      ) : null}
+      {channel === 'sms' ? (
+        <TextArea label="Message" hint={<SegmentHint body={body} />} rows={4} value={body} onChange={(e) => setBody(e.target.value)} error={errors.body} maxLength={1600} required />
+      ) : (
+        <TextArea label="Message" rows={8} value={body} onChange={(e) => setBody(e.target.value)} error={errors.body} maxLength={5000} required />
+      )}
       <FormMessage error={sendError} success={sent} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : 'Send reply'}
+          {send.isPending ? 'Sending…' : channel === 'sms' ? 'Send text' : 'Send reply'}
         </button>
       </div>
     </form>
@@ -370,7 +447,8 @@ export function FeedbackDetailPage() {
               ) : null}
             </dl>
           </section>
-          {session.can('feedback.respond') ? <ReplyForm feedback={data} /> : null}
+          {data.channel === 'sms' || data.timeline.some((e) => e.kind === 'sms') ? <TextThread feedbackId={data.id} /> : null}
+          {session.can('feedback.respond') ? <ReplyForm key={data.id} feedback={data} /> : null}
           {session.can('feedback.respond') ? <NoteForm feedback={data} /> : null}
           <section className="card section" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline</h2>

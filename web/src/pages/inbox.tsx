@@ -233,7 +233,17 @@ export function InboxPage() {
   const filtered = countActive(form) > 0;
 
   return (
-    <Page title="Inbox" documentTitle={`Inbox · ${session.activeMembership?.clientName ?? ''}`}>
+    <Page
+      title="Inbox"
+      documentTitle={`Inbox · ${session.activeMembership?.clientName ?? ''}`}
+      actions={
+        session.can('feedback.respond') ? (
+          <Link to="/inbox/invite" className="button button-secondary">
+            Invite customers by text
+          </Link>
+        ) : null
+      }
+    >
       <FilterPanel key={params.toString()} initial={form} locations={locations.data} onApply={(next) => setParams(writeForm(next))} />
       <p className="visually-hidden" role="status">
         {feedback.isFetching ? 'Loading feedback…' : feedback.data ? `${plural(items.length, 'feedback', 'feedback')} shown${feedback.hasNextPage ? ', more to load' : ''}.` : ''}

@@ -1,6 +1,6 @@
 /** Settings for admins: a section per concern, each its own address. */
 import type { ReactNode } from 'react';
-import { Navigate, NavLink, Outlet } from 'react-router';
+import { Link, Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import type { Permission } from '../../api/types.ts';
 import { Page } from '../../components/page.tsx';
 import { useTitle } from '../../lib/use-title.ts';
@@ -9,14 +9,42 @@ import { useSession } from '../../session.tsx';
 export const settingsSections: { path: string; name: string; permission: Permission }[] = [
   { path: 'programme', name: 'Programme', permission: 'settings.manage' },
   { path: 'locations', name: 'Locations', permission: 'settings.manage' },
+  { path: 'sms', name: 'SMS', permission: 'settings.manage' },
   { path: 'team', name: 'Team', permission: 'users.manage' },
   { path: 'templates', name: 'Reply templates', permission: 'settings.manage' },
   { path: 'business', name: 'Business', permission: 'settings.manage' },
 ];
 
+/** Sections anyone who reads feedback may look at (read only) without the permission to change them. */
+const readableSections: { path: string; name: string; permission: Permission }[] = [{ path: 'sms', name: 'SMS number and texting rules', permission: 'feedback.read' }];
+
 export function SettingsPage() {
   const session = useSession();
   const allowed = settingsSections.filter((s) => session.can(s.permission));
+  const { pathname } = useLocation();
+  const readable = readableSections.filter((s) => session.can(s.permission));
+  // Someone with no settings of their own, looking at one they may read: that section alone.
+  if (!allowed.length && readable.some((s) => pathname === `/settings/${s.path}`)) {
+    return (
+      <Page title="Settings" documentTitle={null}>
+        <Outlet />
+      </Page>
+    );
+  }
+  if (!allowed.length && readable.length) {
+    return (
+      <Page title="Settings" intro="Your role does not include any settings.">
+        <p>You can still look at:</p>
+        <ul>
+          {readable.map((s) => (
+            <li key={s.path}>
+              <Link to={`/settings/${s.path}`}>{s.name}</Link>
+            </li>
+          ))}
+        </ul>
+      </Page>
+    );
+  }
   return (
     <Page title="Settings" documentTitle={allowed.length ? null : 'Settings'} intro={allowed.length ? null : 'Your role does not include any settings.'}>
       {allowed.length ? (
@@ -45,8 +73,24 @@ export function SettingsIndex() {
   return first ? <Navigate to={`/settings/${first.path}`} replace /> : null;
 }
 
-/** A settings section: its heading, tab title, and a refusal when the role lacks the permission. */
-export function SettingsSection({ title, permission, intro, children }: { title: string; permission: Permission; intro?: ReactNode; children: ReactNode }) {
+/**
+ * A settings section: its heading, tab title, and a refusal when the role lacks the
+ * permission. With `readableWith`, a person holding only that permission sees the section
+ * too, and the section itself shows what they may not change as read only.
+ */
+export function SettingsSection({
+  title,
+  permission,
+  readableWith,
+  intro,
+  children,
+}: {
+  title: string;
+  permission: Permission;
+  readableWith?: Permission;
+  intro?: ReactNode;
+  children: ReactNode;
+}) {
   const session = useSession();
   useTitle(title, 'Settings', session.activeMembership?.clientName);
   return (
@@ -55,7 +99,7 @@ export function SettingsSection({ title, permission, intro, children }: { title:
         {title}
       </h2>
       {intro ? <p className="section-intro">{intro}</p> : null}
-      {session.can(permission) ? children : <p className="notice notice-error">Your role does not allow changing this.</p>}
+      {session.can(permission) || (readableWith && session.can(readableWith)) ? children : <p className="notice notice-error">Your role does not allow changing this.</p>}
     </section>
   );
 }
