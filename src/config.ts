@@ -72,6 +72,8 @@ const envSchema = z.object({
   TWILIO_API_BASE_URL: z.string().url('must be an absolute URL such as https://api.twilio.com').default('https://api.twilio.com'),
   HARK_SMS_LIMIT_PER_NUMBER: positiveInt.default(30).describe('inbound texts taken from one phone number per window'),
   HARK_SMS_LIMIT_PER_IP: positiveInt.default(3000).describe('SMS webhook calls per IP per window (the provider calls from few addresses)'),
+  HARK_ALERT_POLL_SECONDS: z.coerce.number().min(0.1, 'must be at least 0.1 (seconds)').default(5).describe('how often workers look for alerts to send and cases to escalate'),
+  HARK_ALERT_LEASE_SECONDS: positiveInt.default(120).describe('how long a worker holds an alert it is sending before another may take it over'),
 });
 
 export type Config = Readonly<{
@@ -102,6 +104,7 @@ export type Config = Readonly<{
     limitPerNumber: number;
     limitPerIp: number;
   }>;
+  alerts: Readonly<{ pollSeconds: number; leaseSeconds: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       limitPerNumber: e.HARK_SMS_LIMIT_PER_NUMBER,
       limitPerIp: e.HARK_SMS_LIMIT_PER_IP,
     }),
+    alerts: Object.freeze({ pollSeconds: e.HARK_ALERT_POLL_SECONDS, leaseSeconds: e.HARK_ALERT_LEASE_SECONDS }),
   });
 }
 

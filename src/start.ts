@@ -14,7 +14,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createMailer } from './email/index.ts';
 import { buildApp } from './http/app.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
-import { allQueues, JobQueue, startWorkers } from './jobs/index.ts';
+import { allQueues, JobQueue, startWorkers, type Workers } from './jobs/index.ts';
 import { deriveSecret, KeyringCache, loadMasterKey } from './keys/index.ts';
 
 export type Role = 'web' | 'worker' | 'all';
@@ -157,6 +157,7 @@ export async function startHark(config: Config, options: StartOptions): Promise<
   const { services, database } = await openServices(config, { supervise: options.role !== 'web', inMemory: options.inMemory ?? false });
   let app: FastifyInstance | null = null;
   let url: string | null = null;
+  let workers: Workers | null = null;
   try {
     if (options.role !== 'worker') {
       app = await buildApp({ services, logger: options.logger, isReady: () => ready });
@@ -169,11 +170,12 @@ export async function startHark(config: Config, options: StartOptions): Promise<
       // Port 0 (tests) binds a free port: links in emails and QR codes must name it.
       if (config.port === 0) services.publicUrl = url;
     }
-    if (options.role !== 'web') await startWorkers(services);
+    if (options.role !== 'web') workers = await startWorkers(services);
     await options.beforeReady?.(services);
     ready = true;
   } catch (error) {
     await app?.close();
+    await workers?.stop();
     await services.jobs.stop().catch(() => {});
     await services.mailer.close();
     await database.close();
@@ -187,6 +189,7 @@ export async function startHark(config: Config, options: StartOptions): Promise<
     async stop() {
       ready = false;
       await app?.close();
+      await workers?.stop();
       await services.jobs.stop();
       await services.mailer.close();
       await database.close();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createDefaultAlertRule } from '../alerts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { ClientRow } from '../db/schema.ts';
@@ -33,6 +34,7 @@ export async function createClient(db: Db, masterKey: Buffer, input: NewClient):
       .executeTakeFirstOrThrow();
     await trx.insertInto('client_keys').values({ client_id: id, ...createWrappedClientKeys(masterKey, id) }).execute();
     await createDefaultTemplates(trx, id);
+    await createDefaultAlertRule(trx, id);
     await appendAudit(trx, { clientId: id, actorKind: 'system', action: 'client.created', subjectKind: 'client', subjectId: id });
     return client;
   });

@@ -23,6 +23,10 @@ export interface ClientsTable {
   sms_quiet_start: Generated<string>;
   sms_quiet_end: Generated<string>;
   sms_conversation_minutes: Generated<number>;
+  business_hours_start: Generated<string>;
+  business_hours_end: Generated<string>;
+  business_days: Generated<number[]>;
+  case_due_hours: Generated<number>;
   created_at: Generated<Date>;
 }
 
@@ -292,7 +296,7 @@ export interface ResponseTemplatesTable {
 export type SmsProviderName = 'dev' | 'twilio';
 export type SmsStep = 'score' | 'comment' | 'prize_draw' | 'name' | 'email' | 'done';
 export type SmsConversationState = 'open' | 'completed' | 'expired' | 'replaced';
-export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised';
+export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised' | 'alert' | 'follow_up';
 export type SmsMessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'blocked';
 
 export interface SmsRecipientsTable {
@@ -355,6 +359,85 @@ export interface SmsMessagesTable {
   status_at: Timestamp | null;
 }
 
+export type AlertChannel = 'email' | 'sms';
+export type AlertStatus = 'pending' | 'sending' | 'sent' | 'failed';
+export type CaseStatus = 'new' | 'in_progress' | 'resolved';
+export type CaseReason = 'low_score' | 'complaint' | 'contact_requested' | 'keywords' | 'manual';
+export type ResolutionCode = 'fixed' | 'apologised' | 'refunded' | 'explained' | 'no_action_needed' | 'could_not_contact' | 'other';
+
+export interface AlertRulesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  name: string;
+  enabled: Generated<boolean>;
+  match: Generated<'any' | 'all'>;
+  low_band: Generated<boolean>;
+  score_at_most: number | null;
+  complaint: Generated<boolean>;
+  contact_requested: Generated<boolean>;
+  keywords: Generated<string[]>;
+  location_ids: Uuid[] | null;
+  recipient_roles: Generated<MembershipRole[]>;
+  extra_emails: Generated<string[]>;
+  extra_mobiles: Generated<string[]>;
+  channels: Generated<AlertChannel[]>;
+  delivery: Generated<'immediate' | 'daily_digest'>;
+  digest_hour: Generated<number>;
+  defer_weekends: Generated<boolean>;
+  defer_outside_hours: Generated<boolean>;
+  opens_case: Generated<boolean>;
+  case_assignee_user_id: Uuid | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CasesTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  feedback_id: Uuid;
+  location_id: Uuid;
+  status: Generated<CaseStatus>;
+  reason: CaseReason;
+  rule_id: Uuid | null;
+  assignee_user_id: Uuid | null;
+  opened_at: Generated<Date>;
+  due_at: Timestamp;
+  escalation_level: Generated<number>;
+  escalated_at: Timestamp | null;
+  first_response_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  resolved_by: Uuid | null;
+  resolution_code: ResolutionCode | null;
+  resolution_note: string | null;
+  follow_up_channel: AlertChannel | null;
+  follow_up_sent_at: Timestamp | null;
+  follow_up_answer: 'yes' | 'no' | null;
+  follow_up_answered_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+export interface AlertsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  kind: 'feedback' | 'case_overdue';
+  dedupe_key: string;
+  rule_id: Uuid | null;
+  feedback_id: Uuid;
+  case_id: Uuid | null;
+  location_id: Uuid;
+  channel: AlertChannel;
+  recipient_user_id: Uuid | null;
+  recipient_address: string | null;
+  digest: Generated<boolean>;
+  status: Generated<AlertStatus>;
+  send_after: Generated<Date>;
+  lease_until: Timestamp | null;
+  attempts: Generated<number>;
+  sent_at: Timestamp | null;
+  error: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   clients: ClientsTable;
   client_keys: ClientKeysTable;
@@ -381,6 +464,9 @@ export interface Database {
   sms_recipients: SmsRecipientsTable;
   sms_conversations: SmsConversationsTable;
   sms_messages: SmsMessagesTable;
+  alert_rules: AlertRulesTable;
+  cases: CasesTable;
+  alerts: AlertsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

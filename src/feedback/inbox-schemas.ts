@@ -45,7 +45,7 @@ export const inboxPageSchema = z.object({
 });
 
 export const timelineEntrySchema = z.object({
-  kind: z.enum(['feedback', 'email', 'sms', 'note', 'status', 'category']),
+  kind: z.enum(['feedback', 'email', 'sms', 'note', 'status', 'category', 'case']),
   at: z.string().datetime(),
   author: z.object({ id: z.string(), name: z.string() }).nullable(),
   subject: z.string().nullable(),

@@ -6,6 +6,7 @@
  */
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { can, findUserNames, inScope, withAccess, type Access } from '../accounts/index.ts';
+import { raiseAlerts } from '../alerts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { Database, FeedbackCategory, FeedbackStatus, Scale } from '../db/schema.ts';
@@ -171,7 +172,7 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
       .where('chain_id', '=', access.clientId)
       .where('subject_kind', '=', 'feedback')
       .where('subject_id', '=', feedbackId)
-      .where('action', 'in', ['feedback.status_changed', 'feedback.category_changed'])
+      .where('action', 'in', ['feedback.status_changed', 'feedback.category_changed', ...caseActions])
       .orderBy('seq')
       .execute();
     const client = await trx.selectFrom('clients').select('name').where('id', '=', access.clientId).executeTakeFirstOrThrow();
@@ -192,7 +193,8 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
   if (!loaded) return null;
   const { row, contact, history, clientName, templates } = loaded;
   const responses = await listResponses(services, access, feedbackId);
-  const authorIds = [...responses.map((r) => r.authorUserId), ...history.map((h) => h.actor_id)].filter((id): id is string => Boolean(id));
+  const assignees = history.map((h) => (h.details as { assignee_user_id?: string }).assignee_user_id);
+  const authorIds = [...responses.map((r) => r.authorUserId), ...history.map((h) => h.actor_id), ...assignees].filter((id): id is string => Boolean(id) && id !== 'nobody');
   const names = new Map((await findUserNames(services.db, authorIds)).map((u) => [u.id, u.name]));
   const author = (id: string | null) => (id ? { id, name: names.get(id) ?? 'Former member' } : null);
   const timeline: FeedbackDetail['timeline'] = [
@@ -208,6 +210,9 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
       error: r.error,
     })),
     ...history.map((h) => {
+      if (caseActions.includes(h.action)) {
+        return { kind: 'case' as const, at: h.at.toISOString(), author: author(h.actor_id), subject: null, body: describeCaseEvent(h.action, h.details, names), status: null, direction: null, error: null };
+      }
       const details = h.details as { from?: string; to?: string };
       return {
         kind: h.action === 'feedback.status_changed' ? ('status' as const) : ('category' as const),
@@ -231,6 +236,34 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
     textReply: loaded.textReply,
     suggestedTemplates: templates.map((t) => ({ id: t.id, name: t.name, subject: fillTemplate(t.subject, fill), body: fillTemplate(t.body, fill) })),
   };
+}
+
+const caseActions = ['case.opened', 'case.assigned', 'case.status_changed', 'case.escalated', 'case.resolved', 'case.follow_up_sent', 'case.follow_up_answered'];
+
+const reasonWords: Record<string, string> = { low_score: 'a low score', complaint: 'a complaint', contact_requested: 'the customer asked to be contacted', keywords: 'words in the comment', manual: 'opened by hand' };
+
+/** A case event of the audit log, in words for the timeline. */
+function describeCaseEvent(action: string, raw: unknown, names: Map<string, string>): string {
+  const d = raw as Record<string, string | number | boolean | undefined>;
+  const person = (id: unknown) => (typeof id === 'string' && id !== 'nobody' ? (names.get(id) ?? 'a former member') : 'nobody');
+  switch (action) {
+    case 'case.opened':
+      return `Case opened: ${reasonWords[String(d.reason)] ?? String(d.reason)}${d.assignee_user_id ? `, assigned to ${person(d.assignee_user_id)}` : ''}`;
+    case 'case.assigned':
+      return `Case assigned to ${person(d.assignee_user_id)}`;
+    case 'case.status_changed':
+      return `Case ${String(d.from)} → ${String(d.to)}`;
+    case 'case.escalated':
+      return d.level === 1 ? 'Case overdue: escalated to the admins' : 'Case long overdue: escalated to the owners';
+    case 'case.resolved':
+      return `Case resolved: ${String(d.resolution_code).replace(/_/g, ' ')}${d.on_time === false ? ' (after its due time)' : ''}`;
+    case 'case.follow_up_sent':
+      return `Asked the customer "did we fix it?" by ${d.channel === 'sms' ? 'text' : 'email'}`;
+    case 'case.follow_up_answered':
+      return d.answer === 'yes' ? 'The customer says it is fixed' : 'The customer says it is not fixed';
+    default:
+      return action;
+  }
 }
 
 /** Whether a text reply could go to the customer, without reading their number. */
@@ -259,7 +292,7 @@ export async function updateFeedback(
   return withAccess(services.db, access, async (trx) => {
     const current = await trx
       .selectFrom('feedback')
-      .select(['id', 'location_id', 'status', 'category'])
+      .select(['id', 'location_id', 'status', 'category', 'scale', 'score', 'contact_requested', 'comment'])
       .where('client_id', '=', access.clientId)
       .where('id', '=', feedbackId)
       .forUpdate()
@@ -274,6 +307,17 @@ export async function updateFeedback(
     }
     if (category !== current.category) {
       await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.category_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.category, to: category } });
+      // Calling it a complaint may be what a rule waits for.
+      await raiseAlerts(trx, {
+        clientId: access.clientId,
+        id: feedbackId,
+        locationId: current.location_id,
+        scale: current.scale,
+        score: current.score,
+        category,
+        contactRequested: current.contact_requested,
+        comment: current.comment,
+      });
     }
     return true;
   });

@@ -9,4 +9,4 @@ export { findFeedbackDetail, listInbox, updateFeedback } from './inbox.ts';
 export { insertFeedback, recordConsentsAndEntry, submitFeedback, type FeedbackToStore, type SubmitResult } from './submit-feedback.ts';
 export { checkSubmission, type ValidSubmission } from './schemas.ts';
 export { issueFormToken } from './form-token.ts';
-export { renderProblemPage } from './pages.ts';
+export { renderProblemPage, renderPublicPage } from './pages.ts';

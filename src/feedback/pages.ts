@@ -40,6 +40,11 @@ a:focus-visible{outline:3px solid #c25400;outline-offset:2px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `);
 
+/** A public page in the feedback pages' style: server-rendered, small, no JavaScript. */
+export function renderPublicPage(title: string, body: SafeHtml): string {
+  return page(title, body);
+}
+
 function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { raiseAlerts } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type Trx } from '../db/tenancy.ts';
@@ -68,7 +69,8 @@ export interface FeedbackToStore extends ValidSubmission {
 
 /**
  * Stores a feedback in the caller's transaction: the end customer (contact details
- * encrypted), the feedback, its consents and prize-draw entry, and the rollup update.
+ * encrypted), the feedback, its consents and prize-draw entry, its alerts (and case), and
+ * the rollup update.
  * Returns null, storing nothing, when a feedback with the same form nonce exists.
  * A receipt code must already be claimed by the caller.
  */
@@ -101,6 +103,16 @@ export async function insertFeedback(services: Services, trx: Trx, target: Feedb
   if (!inserted) return null;
 
   if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
+  await raiseAlerts(trx, {
+    clientId,
+    id: feedback.id,
+    locationId: location.id,
+    scale: programme.scale,
+    score: feedback.score,
+    category: 'general',
+    contactRequested: feedback.contactRequested,
+    comment: feedback.comment,
+  });
   await enqueueRollupUpdate(services.jobs, trx, {
     clientId,
     locationId: location.id,

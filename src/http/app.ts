@@ -22,6 +22,8 @@ import { programmeRoutes } from '../programmes/index.ts';
 import { dashboardRoutes } from '../reports/index.ts';
 import { responseRoutes } from '../responses/index.ts';
 import { smsRoutes } from '../sms/index.ts';
+import { alertRoutes } from '../alerts/index.ts';
+import { caseRoutes } from '../cases/index.ts';
 import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { portalRoutes } from './portal.ts';
@@ -115,6 +117,8 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
   await app.register(programmeRoutes, { services });
   await app.register(dashboardRoutes, { services });
   await app.register(smsRoutes, { services });
+  await app.register(alertRoutes, { services });
+  await app.register(caseRoutes, { services });
 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

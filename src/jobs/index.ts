@@ -1,6 +1,6 @@
 /** The job queue (pg-boss) and the registry of every domain's queues and handlers. */
 export { JobQueue, type QueueDefinition } from './queue.ts';
-export { startWorkers } from './workers.ts';
+export { startWorkers, type Workers } from './workers.ts';
 import { accountQueues } from '../accounts/index.ts';
 import { reportQueues } from '../reports/index.ts';
 import { responseQueues } from '../responses/index.ts';

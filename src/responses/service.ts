@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/index.ts';
 import { inScope, withAccess, type Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import type { ResponseKind } from '../db/schema.ts';
+import { noteCaseResponse } from '../cases/service.ts';
 import { findReplyRecipient, queueStaffReply } from '../sms/index.ts';
 
 export type RecordResponseResult =
@@ -63,6 +64,7 @@ export async function recordResponse(
         .where('client_id', '=', access.clientId)
         .where('id', '=', feedback.id)
         .execute();
+      await noteCaseResponse(trx, access.clientId, feedback.id, new Date());
       if (textTo) {
         ({ sendAfter } = await queueStaffReply(services, trx, textTo, { feedbackId: feedback.id, locationId: feedback.location_id, responseId: response.id, body: input.body }));
       } else {

@@ -5,6 +5,7 @@
  * starts a new conversation; an answer in the open conversation; a reply to staff about an
  * earlier feedback; or else a short "not recognised". Every answer is queued as a text.
  */
+import { findTextFollowUp, recordFollowUpAnswer } from '../cases/follow-up.ts';
 import type { Services } from '../context.ts';
 import type { SmsProviderName } from '../db/schema.ts';
 import { withClient, type Trx } from '../db/tenancy.ts';
@@ -15,7 +16,7 @@ import { advance } from './conversation.ts';
 import { closeConversation, findOpenConversation, saveConversation, startConversation, wordingOf, type StoredConversation } from './conversations.ts';
 import { classifyInboundText, queueText, recordInboundText, type OutboundText } from './messages.ts';
 import { lockRecipient, optIn, optOut, type LockedRecipient } from './recipients.ts';
-import { classifyKeyword, normaliseInbound, parseScore, splitCodeMessage } from './reply-parsing.ts';
+import { classifyKeyword, normaliseInbound, parseScore, parseYesNo, splitCodeMessage } from './reply-parsing.ts';
 import { findSmsClientByNumber, type SmsClient } from './sms-clients.ts';
 import * as say from './wording.ts';
 
@@ -28,7 +29,7 @@ export interface InboundSms {
 }
 
 export type InboundResult =
-  | { ok: true; duplicate: boolean; handledAs: 'opt_out' | 'opt_in' | 'help' | 'conversation' | 'reply' | 'unrecognised' | 'duplicate' }
+  | { ok: true; duplicate: boolean; handledAs: 'opt_out' | 'opt_in' | 'help' | 'conversation' | 'follow_up' | 'reply' | 'unrecognised' | 'duplicate' }
   | { ok: false; reason: 'unknown_number' | 'bad_sender' };
 
 /** After staff texted a customer, the customer's answers join that feedback's thread for this long. */
@@ -89,6 +90,7 @@ class InboundHandler {
       if (started) return started;
     }
     if (open?.target) return this.continueConversation(open, body);
+    if (await this.answerFollowUp(body)) return 'follow_up';
     if (await this.fileAsReplyToStaff(body)) return 'reply';
     return this.unrecognised();
   }
@@ -189,6 +191,18 @@ class InboundHandler {
     }
     const used = await this.trx.selectFrom('receipt_codes').select('location_id').where('client_id', '=', this.client.id).where('code', '=', code).executeTakeFirst();
     return used ? { kind: 'receipt_used', locationId: used.location_id } : null;
+  }
+
+  /** YES or NO after "did we fix it?" answers the case's follow-up. */
+  private async answerFollowUp(body: string): Promise<boolean> {
+    const answer = parseYesNo(body);
+    if (!answer) return false;
+    const caseId = await findTextFollowUp(this.trx, this.client.id, this.recipient.mobileIndex);
+    if (!caseId || !(await recordFollowUpAnswer(this.trx, this.client.id, caseId, answer))) return false;
+    const found = await this.trx.selectFrom('cases').select(['feedback_id', 'location_id']).where('client_id', '=', this.client.id).where('id', '=', caseId).executeTakeFirstOrThrow();
+    await classifyInboundText(this.trx, this.client.id, this.messageId, { kind: 'follow_up', locationId: found.location_id, feedbackId: found.feedback_id });
+    await this.send({ kind: 'follow_up', body: say.followUpThanks(this.client.name, answer), locationId: found.location_id, feedbackId: found.feedback_id });
+    return true;
   }
 
   /** A text after staff texted this number about a feedback joins that feedback's thread. */

@@ -12,7 +12,7 @@ export { smsRoutes } from './routes.ts';
 export { receiveSms, type InboundSms, type InboundResult } from './inbound.ts';
 export { sendSmsJob } from './jobs/send-sms.ts';
 export { closeConversationJob } from './jobs/close-conversation.ts';
-export { findReplyRecipient, queueStaffReply } from './staff-replies.ts';
+export { findReplyRecipient, queueStaffReply, queueStaffText } from './staff-replies.ts';
 export { sendInvitation } from './invitations.ts';
 export { createSmsProvider, type SmsProvider } from './providers/index.ts';
 

@@ -63,7 +63,7 @@ export const feedbackParamsSchema = z.object({ feedbackId: z.guid('must be a fee
 export const threadMessageSchema = z.object({
   id: z.string().uuid(),
   direction: z.enum(['inbound', 'outbound']),
-  kind: z.enum(['conversation', 'invitation', 'reply', 'opt_out', 'opt_in', 'help', 'unrecognised']),
+  kind: z.enum(['conversation', 'invitation', 'reply', 'opt_out', 'opt_in', 'help', 'unrecognised', 'alert', 'follow_up']),
   body: z.string().nullable().describe('null when the text holds contact details your role may not see'),
   status: z.enum(['received', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'blocked']),
   segments: z.number().int(),

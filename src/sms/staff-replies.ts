@@ -54,3 +54,10 @@ export async function queueStaffReply(
   });
   return { sendAfter };
 }
+
+/** A text to a staff member's (or an alert rule's) mobile: an alert, sent like any other text. */
+export async function queueStaffText(services: Services, trx: Trx, clientId: ClientId, mobile: string, body: string, locationId: string | null): Promise<void> {
+  const keyring = await services.keyrings.keyringFor(trx, clientId);
+  const recipient = await lockRecipient(trx, keyring, mobile);
+  await queueText({ trx, jobs: services.jobs, keyring, provider: services.sms.name }, recipient, { kind: 'alert', body, locationId });
+}

@@ -101,3 +101,7 @@ export function unrecognised(clientName: string): string {
 export function receiptCodeUsed(clientName: string): string {
   return `${clientName}: that receipt code has already been used. Thank you!`;
 }
+
+export function followUpThanks(clientName: string, answer: 'yes' | 'no'): string {
+  return answer === 'yes' ? `${clientName}: thank you, we are glad it is fixed.` : `${clientName}: thank you for telling us. We will keep working on it.`;
+}

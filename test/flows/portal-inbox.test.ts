@@ -140,7 +140,8 @@ describe(`portal feedback API (${testDatabaseKind})`, () => {
     expect(detail.status).toBe(200);
     expect(detail.body.contact).toEqual({ name: 'Aroha', email: 'aroha@example.com', mobile: null });
     expect(detail.body.contactHidden).toBe(false);
-    expect(detail.body.timeline.map((t) => t.kind)).toEqual(['feedback']);
+    // The default alert rule opened a case on this low score.
+    expect(detail.body.timeline.map((t) => t.kind)).toEqual(['feedback', 'case']);
     expect(detail.body.suggestedTemplates.length).toBeGreaterThan(0);
     expect(detail.body.suggestedTemplates[0]?.body).toContain('Kia ora Aroha');
     expect(detail.body.suggestedTemplates[0]?.body).toContain('Kōwhai Café');

@@ -38,6 +38,12 @@ const tenantTables = [
   ['invitations', 'client_id'],
   ['responses', 'client_id'],
   ['response_templates', 'client_id'],
+  ['sms_recipients', 'client_id'],
+  ['sms_conversations', 'client_id'],
+  ['sms_messages', 'client_id'],
+  ['alert_rules', 'client_id'],
+  ['cases', 'client_id'],
+  ['alerts', 'client_id'],
 ] as const;
 
 describe(`every API route against another client and out-of-scope locations (${testDatabaseKind})`, () => {
@@ -76,6 +82,13 @@ describe(`every API route against another client and out-of-scope locations (${t
       'POST /api/v1/locations/{locationId}/sub-measures': { name: 'planted', code: 'planted' },
       'PATCH /api/v1/sub-measures/{subMeasureId}': { name: 'planted' },
       'PATCH /api/v1/client': { name: 'planted' },
+      'POST /api/v1/sms/invitations': { mobile: '+64215550199', locationId: ids.locationId },
+      'POST /api/v1/sms/invitations/csv': { csv: `name,mobile,location\nx,+64215550198,${ids.locationCode}` },
+      'POST /api/v1/alert-rules': { name: 'planted', conditions: { lowBand: true }, locationIds: [ids.locationId] },
+      'PUT /api/v1/alert-rules/{ruleId}': { name: 'planted', conditions: { lowBand: true } },
+      'PATCH /api/v1/cases/{caseId}': { status: 'in_progress' },
+      'POST /api/v1/cases/{caseId}/resolve': { resolutionCode: 'fixed', note: 'planted' },
+      'POST /api/v1/feedback/{feedbackId}/case': {},
     };
     if (key in bodies) return bodies[key];
     return route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
@@ -102,6 +115,8 @@ describe(`every API route against another client and out-of-scope locations (${t
     const feedback = await hark.services.db.selectFrom('feedback').select(['id', 'location_id']).where('client_id', '=', a.clientId).execute();
     const team = await aAdmin.get<{ invitations: { id: string }[] }>('/api/v1/team');
     const template = await hark.services.db.selectFrom('response_templates').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
+    const rule = await hark.services.db.selectFrom('alert_rules').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
+    const openCase = await hark.services.db.selectFrom('cases').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
     Object.assign(ids, {
       feedbackId: feedback.find((f) => f.location_id === a.location.id)?.id,
       locationId: a.location.id,
@@ -111,6 +126,9 @@ describe(`every API route against another client and out-of-scope locations (${t
       userId: aManager.id,
       invitationId: team.body.invitations[0]?.id,
       clientId: a.clientId,
+      locationCode: a.location.code,
+      ruleId: rule.id,
+      caseId: openCase.id,
     });
     outsider = await signIn(hark, await createTestUser(hark.services, b.clientId, 'owner'));
     const doc = (await (await hark.fetch('/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
@@ -148,7 +166,7 @@ describe(`every API route against another client and out-of-scope locations (${t
     const before = await checksum(a.clientId);
     const problems: string[] = [];
     // Aimed at the feedback, location and staff member outside the manager's scope.
-    for (const route of routes.filter((r) => /\{(feedbackId|locationId|subMeasureId)\}/.test(r.path))) {
+    for (const route of routes.filter((r) => /\{(feedbackId|locationId|subMeasureId|caseId)\}/.test(r.path))) {
       const response = await manager.request(route.method, fill(route.path), bodyFor(route));
       if (![403, 404].includes(response.status)) problems.push(`${route.method} ${route.path} → ${response.status}`);
       if (JSON.stringify(response.body).includes('secret complaint of A')) problems.push(`${route.method} ${route.path} shows out-of-scope feedback`);

@@ -64,7 +64,7 @@ CREATE TABLE sms_messages (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   direction text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
   -- Why it was sent (outbound) or what it turned out to be (inbound).
-  kind text NOT NULL CHECK (kind IN ('conversation', 'invitation', 'reply', 'opt_out', 'opt_in', 'help', 'unrecognised')),
+  kind text NOT NULL CHECK (kind IN ('conversation', 'invitation', 'reply', 'opt_out', 'opt_in', 'help', 'unrecognised', 'alert', 'follow_up')),
   mobile_index bytea NOT NULL,
   mobile_enc bytea NOT NULL,
   body_enc bytea NOT NULL,

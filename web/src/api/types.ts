@@ -281,7 +281,7 @@ export interface FeedbackFilters {
   q?: string;
 }
 
-export type TimelineKind = 'feedback' | 'email' | 'sms' | 'note' | 'status' | 'category';
+export type TimelineKind = 'feedback' | 'email' | 'sms' | 'note' | 'status' | 'category' | 'case';
 
 export interface TimelineEntry {
   kind: TimelineKind;
@@ -349,7 +349,7 @@ export interface TemplateBody {
 
 // ----- SMS -----
 
-export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised';
+export type SmsMessageKind = 'conversation' | 'invitation' | 'reply' | 'opt_out' | 'opt_in' | 'help' | 'unrecognised' | 'alert' | 'follow_up';
 export type SmsMessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'blocked';
 
 /** One text of a feedback's thread (GET /feedback/:id/texts), oldest first. */

@@ -19,6 +19,8 @@ const outboundSenders: Record<SmsMessageKind, string> = {
   opt_in: 'Hark, confirming the opt-in',
   help: 'Hark, automatic help',
   unrecognised: 'Hark, automatic',
+  alert: 'Alert to staff',
+  follow_up: 'Follow-up: did we fix it?',
 };
 
 const inboundNotes: Partial<Record<SmsMessageKind, string>> = {
@@ -26,6 +28,7 @@ const inboundNotes: Partial<Record<SmsMessageKind, string>> = {
   opt_in: 'Opted back in to texts',
   help: 'Asked for help',
   unrecognised: 'Not understood',
+  follow_up: 'Answer to the follow-up',
 };
 
 const statusNames: Record<SmsMessageStatus, string> = {

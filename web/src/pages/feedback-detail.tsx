@@ -27,6 +27,7 @@ const timelineNames: Record<TimelineEntry['kind'], string> = {
   note: 'Note',
   status: 'Status changed',
   category: 'Category changed',
+  case: 'Case',
 };
 
 const sendStatusNames: Record<string, string> = {
@@ -258,6 +259,7 @@ function ReplyForm({ feedback }: { feedback: FeedbackDetail }) {
           ))}
         </fieldset>
       ) : null}
+      {!canText && feedback.textReply === 'opted_out' ? <p className="field-hint">Not by text: this customer opted out of texts (they replied STOP).</p> : null}
       {channel === 'sms' ? (
         <p className="field-hint">
           {feedback.contact?.mobile ? <>Goes to {feedback.contact.mobile} from the business’s SMS number. </> : <>Goes to the number the feedback came from. </>}

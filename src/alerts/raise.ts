@@ -1,0 +1,141 @@
+/**
+ * Raising alerts for a feedback, in the transaction that stores or changes it: every
+ * enabled rule that matches writes one alert per recipient and channel into the outbox
+ * (once: a dedupe key per rule, feedback, channel and recipient), due when the rule's
+ * delivery and deferral say, and opens a case if the rule asks. The dispatcher sends them.
+ */
+import { sql } from 'kysely';
+import type { AlertChannel } from '../db/schema.ts';
+import type { ClientId, Trx } from '../db/tenancy.ts';
+import { nextAllowedTime, nextLocalHour } from '../cases/business-time.ts';
+import { openCase } from '../cases/open-case.ts';
+import { loadServiceLevel, type ServiceLevel } from '../cases/service-level.ts';
+import { enabledRules, ruleMatches, type AlertRule, type FeedbackFacts } from './rules.ts';
+
+export interface AlertableFeedback extends Omit<FeedbackFacts, 'locationPath'> {
+  clientId: ClientId;
+  id: string;
+  locationId: string;
+}
+
+export async function raiseAlerts(trx: Trx, feedback: AlertableFeedback): Promise<void> {
+  const rules = await enabledRules(trx, feedback.clientId);
+  if (rules.length === 0) return;
+  await outsideLocationScope(trx, () => raise(trx, feedback, rules));
+}
+
+/**
+ * Alerts follow the business's rules, not the scope of the person whose change set them
+ * off: a manager who marks a complaint tells the admins above them. So, within the same
+ * transaction (and client), the location-scope setting is lifted while alerts are raised.
+ */
+async function outsideLocationScope(trx: Trx, work: () => Promise<void>): Promise<void> {
+  const { rows } = await sql<{ scope: string | null }>`select current_setting('hark.location_scope', true) as scope`.execute(trx);
+  const scope = rows[0]?.scope ?? '';
+  if (scope === '') return work();
+  await sql`select set_config('hark.location_scope', '', true)`.execute(trx);
+  try {
+    await work();
+  } finally {
+    await sql`select set_config('hark.location_scope', ${scope}, true)`.execute(trx);
+  }
+}
+
+async function raise(trx: Trx, feedback: AlertableFeedback, rules: AlertRule[]): Promise<void> {
+  // Rules without locations need no hierarchy to match; look it up only when one might.
+  const anyLocal = rules.some((r) => r.locationIds !== null);
+  const shallow = { ...feedback, locationPath: [feedback.locationId] };
+  if (!anyLocal && !rules.some((r) => ruleMatches(r, shallow))) return;
+  const locationPath = await locationAndAncestors(trx, feedback.clientId, feedback.locationId);
+  const facts: FeedbackFacts = { ...feedback, locationPath };
+  const matched = rules.flatMap((rule) => {
+    const reason = ruleMatches(rule, facts);
+    return reason ? [{ rule, reason }] : [];
+  });
+  if (matched.length === 0) return;
+  const level = await loadServiceLevel(trx, feedback.clientId);
+  const now = new Date();
+  for (const { rule, reason } of matched) {
+    const recipients = await recipientsOf(trx, feedback.clientId, rule, locationPath);
+    const sendAfter = dueTime(rule, level, now);
+    const rows = rule.channels.flatMap((channel) =>
+      recipients[channel].map((to) => ({
+        client_id: feedback.clientId,
+        kind: 'feedback' as const,
+        dedupe_key: `rule:${rule.id}:${feedback.id}:${channel}:${to.key}`,
+        rule_id: rule.id,
+        feedback_id: feedback.id,
+        location_id: feedback.locationId,
+        channel,
+        recipient_user_id: to.userId,
+        recipient_address: to.address,
+        digest: rule.delivery === 'daily_digest',
+        send_after: sendAfter,
+      })),
+    );
+    if (rows.length > 0) await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.columns(['client_id', 'dedupe_key']).doNothing()).execute();
+    if (rule.opensCase) {
+      await openCase(trx, level, {
+        clientId: feedback.clientId,
+        feedbackId: feedback.id,
+        locationId: feedback.locationId,
+        reason,
+        ruleId: rule.id,
+        assigneeUserId: rule.caseAssigneeUserId,
+        openedBy: null,
+      });
+    }
+  }
+}
+
+/** When the rule's alert may go: at once or at the digest hour, then held past weekends or after hours if the rule says. */
+function dueTime(rule: AlertRule, level: ServiceLevel, now: Date): Date {
+  const base = rule.delivery === 'daily_digest' ? nextLocalHour(now, rule.digestHour, level.timezone) : now;
+  return nextAllowedTime(base, level, { weekends: rule.deferWeekends, outsideHours: rule.deferOutsideHours });
+}
+
+export interface AlertRecipient {
+  key: string;
+  userId: string | null;
+  address: string | null;
+}
+
+/**
+ * Who the rule tells by each channel: members with the rule's roles whose location scope
+ * covers the feedback (by email), and the rule's own addresses and mobiles. An alert by
+ * email that would reach no one goes to the business's admins and owners instead.
+ */
+export async function recipientsOf(trx: Trx, clientId: ClientId, rule: AlertRule, locationPath: readonly string[]): Promise<Record<AlertChannel, AlertRecipient[]>> {
+  const members = rule.recipients.roles.length > 0 ? await membersCovering(trx, clientId, rule.recipients.roles, locationPath) : [];
+  const emails = [...members.map((userId) => ({ key: `user:${userId}`, userId, address: null })), ...rule.recipients.emails.map((address) => ({ key: `email:${address}`, userId: null, address }))];
+  if (emails.length === 0 && rule.channels.includes('email') && rule.recipients.mobiles.length === 0) {
+    const fallback = await membersCovering(trx, clientId, ['owner', 'admin'], locationPath);
+    emails.push(...fallback.map((userId) => ({ key: `user:${userId}`, userId, address: null })));
+  }
+  return { email: emails, sms: rule.recipients.mobiles.map((address) => ({ key: `mobile:${address}`, userId: null, address })) };
+}
+
+export async function membersCovering(trx: Trx, clientId: ClientId, roles: readonly string[], locationPath: readonly string[]): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('client_id', '=', clientId)
+    .where('role', 'in', roles as ('owner' | 'admin' | 'manager' | 'viewer')[])
+    .where((eb) => eb.or([eb('location_scope', 'is', null), sql<boolean>`location_scope && ${sql.val(locationPath)}::uuid[]`]))
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** The location and every location above it, nearest first. */
+export async function locationAndAncestors(trx: Trx, clientId: ClientId, locationId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM locations WHERE client_id = ${clientId} AND id = ${locationId}
+      UNION ALL
+      SELECT l.id, l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.client_id = ${clientId} AND l.id = up.parent_id
+      WHERE up.depth < 20
+    )
+    SELECT id FROM up ORDER BY depth`.execute(trx);
+  return rows.map((r) => r.id);
+}
