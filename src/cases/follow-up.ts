@@ -74,14 +74,20 @@ async function recordFollowUpResponse(
   return row.id;
 }
 
-/** The follow-up link's token: the client and case, signed, so a link names one case and cannot be forged. */
+/**
+ * The follow-up link's token: the client and case (each a uuid as 22 base64url characters)
+ * and a 128-bit signature of both, so a link names one case and cannot be forged, in a path
+ * segment short enough for any router.
+ */
 export function followUpToken(services: Services, clientId: string, caseId: string): string {
-  return `${clientId}.${caseId}.${signature(services, clientId, caseId)}`;
+  return `${uuidToText(clientId)}.${uuidToText(caseId)}.${signature(services, clientId, caseId)}`;
 }
 
 export function readFollowUpToken(services: Services, token: string): { clientId: ClientId; caseId: string } | null {
-  const [clientId, caseId, sig] = token.split('.');
-  if (!clientId || !caseId || !sig || !/^[0-9a-f-]{36}$/.test(clientId) || !/^[0-9a-f-]{36}$/.test(caseId)) return null;
+  const [clientPart, casePart, sig] = token.split('.');
+  const clientId = clientPart ? textToUuid(clientPart) : null;
+  const caseId = casePart ? textToUuid(casePart) : null;
+  if (!clientId || !caseId || !sig) return null;
   const expected = Buffer.from(signature(services, clientId, caseId));
   const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
@@ -89,7 +95,17 @@ export function readFollowUpToken(services: Services, token: string): { clientId
 }
 
 function signature(services: Services, clientId: string, caseId: string): string {
-  return createHmac('sha256', services.secrets.links).update(`follow-up:${clientId}:${caseId}`).digest('base64url');
+  return createHmac('sha256', services.secrets.links).update(`follow-up:${clientId}:${caseId}`).digest().subarray(0, 16).toString('base64url');
+}
+
+function uuidToText(uuid: string): string {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+}
+
+function textToUuid(text: string): string | null {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(text)) return null;
+  const hex = Buffer.from(text, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
