@@ -13,8 +13,10 @@ import type { Channel, MembershipRole } from '../db/schema.ts';
 import { withClient, asClientId, type ClientId } from '../db/tenancy.ts';
 import { createLocation, createProgramme, createReceiptCodes, createSubMeasure, type NewProgramme } from '../programmes/index.ts';
 import { rebuildAllDailyRollups } from '../reports/index.ts';
+import { loadServiceLevel } from '../cases/service-level.ts';
 import type { ConversationWording } from '../sms/wording.ts';
 import { composeComment, staffNames, type CommentKind } from './comments.ts';
+import { seedDemoCases } from './cases.ts';
 import { demoTextThreads } from './sms-threads.ts';
 
 export interface DemoSummary {
@@ -333,6 +335,19 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
     for (const r of answered) {
       await trx.updateTable('feedback').set({ first_response_at: new Date(r.submitted_at.getTime() + 18 * 3_600_000) }).where('client_id', '=', clientId).where('id', '=', r.id).execute();
     }
+    const manager = await trx.selectFrom('memberships').select('user_id').where('client_id', '=', clientId).where('role', '=', 'manager').executeTakeFirstOrThrow();
+    await seedDemoCases(
+      trx,
+      clientId,
+      await loadServiceLevel(trx, clientId),
+      withCustomers,
+      {
+        ownerId: owner.user_id,
+        managerId: manager.user_id,
+        managerLocationIds: new Set(places.filter((p) => p.location.region === 'Auckland').map((p) => p.id)),
+      },
+      random,
+    );
     await rebuildAllDailyRollups(trx, clientId);
   });
   summary.feedbackCount = rows.length;
