@@ -7,10 +7,11 @@
  *   settle  'sent' (or back to 'pending' with a delay, or 'failed' after MAX_ATTEMPTS)
  *
  * Two dispatchers never claim the same row: SKIP LOCKED hands each row to one of them, and a
- * claimed row is not due again until its lease runs out. A dispatcher killed after claiming
- * leaves its rows to be claimed again once the lease runs out, so no alert is lost. (One
- * killed in the instant between the mail server accepting a message and settling its row
- * would have that one message sent again, with the same Message-ID.)
+ * claimed row is not due again until its lease runs out; a dispatcher renews the lease
+ * while its mail server is slow. A dispatcher killed after claiming stops renewing, and its
+ * rows are claimed again once the lease runs out, so no alert is lost. (One killed in the
+ * instant between the mail server accepting a message and settling its row would have that
+ * one message sent again, with the same Message-ID.)
  *
  * Why not pg-boss: a job whose worker died is retried only after pg-boss's expiry and
  * maintenance run, minutes later; digests must gather every due alert of one recipient;
@@ -121,7 +122,7 @@ export class AlertDispatcher {
       if (item && alert.recipient_address) {
         await queueStaffText(this.services, trx, clientId, alert.recipient_address, composeAlertText(context, item), alert.location_id);
       }
-      await settleSent(trx, clientId, [alert.id]);
+      await settleSent(trx, clientId, [alert]);
     });
   }
 
@@ -137,8 +138,29 @@ export class AlertDispatcher {
       return group.length > 1 || (group[0] as AlertRow).digest ? composeDigestEmail(context) : composeAlertEmail(context);
     });
     if (!message) return;
-    await this.services.mailer.send({ ...message, messageKey: `alert-${(group[0] as AlertRow).id}` });
-    await withClient(this.services.db, clientId, (trx) => settleSent(trx, clientId, group.map((a) => a.id)));
+    await this.#holdingLease(group, () => this.services.mailer.send({ ...message, messageKey: `alert-${(group[0] as AlertRow).id}` }));
+    await withClient(this.services.db, clientId, (trx) => settleSent(trx, clientId, group));
+  }
+
+  /**
+   * Renews the group's lease while `work` runs, so a slow mail server cannot make another
+   * worker think this one died and send the alert again. Only a worker that is alive renews:
+   * one that was killed stops renewing, and its lease runs out.
+   */
+  async #holdingLease<T>(group: AlertRow[], work: () => Promise<T>): Promise<T> {
+    const renewEveryMs = Math.max(200, (this.options.leaseSeconds * 1000) / 3);
+    const renew = setInterval(() => {
+      void sql`
+        UPDATE alerts SET lease_until = now() + ${`${this.options.leaseSeconds} seconds`}::interval
+        WHERE status = 'sending' AND (client_id, id, attempts) IN (${sql.join(group.map((a) => sql`(${a.client_id}::uuid, ${a.id}::uuid, ${a.attempts}::int)`))})`
+        .execute(this.services.db)
+        .catch(() => {});
+    }, renewEveryMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
   }
 }
 
@@ -164,14 +186,18 @@ async function stillMine(trx: Parameters<typeof settleSent>[0], clientId: Client
   return rows.length === group.length && rows.every((r) => r.status === 'sending' && r.attempts === group.find((a) => a.id === r.id)?.attempts);
 }
 
-async function settleSent(trx: Parameters<typeof settleAs>[0], clientId: ClientId, ids: string[]): Promise<void> {
-  await trx
-    .updateTable('alerts')
-    .set({ status: 'sent', sent_at: new Date(), lease_until: null, error: null })
-    .where('client_id', '=', clientId)
-    .where('id', 'in', ids)
-    .where('status', '=', 'sending')
-    .execute();
+/** Settles only rows still held by this claim (same attempt), so the record stays true. */
+async function settleSent(trx: Parameters<typeof settleAs>[0], clientId: ClientId, group: AlertRow[]): Promise<void> {
+  for (const alert of group) {
+    await trx
+      .updateTable('alerts')
+      .set({ status: 'sent', sent_at: new Date(), lease_until: null, error: null })
+      .where('client_id', '=', clientId)
+      .where('id', '=', alert.id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', alert.attempts)
+      .execute();
+  }
 }
 
 async function settleAs(trx: import('../db/tenancy.ts').Trx, clientId: ClientId, ids: string[], status: 'failed', error: string): Promise<void> {
@@ -182,18 +208,21 @@ async function settleAs(trx: import('../db/tenancy.ts').Trx, clientId: ClientId,
 async function settleFailure(services: Services, clientId: ClientId, group: AlertRow[], error: string): Promise<void> {
   const attempts = Math.max(...group.map((a) => a.attempts));
   const delaySeconds = Math.min(3600, 5 * 2 ** attempts);
-  await withClient(services.db, clientId, (trx) =>
-    trx
-      .updateTable('alerts')
-      .set({
-        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-        send_after: new Date(Date.now() + delaySeconds * 1000),
-        lease_until: null,
-        error: error.slice(0, 500),
-      })
-      .where('client_id', '=', clientId)
-      .where('id', 'in', group.map((a) => a.id))
-      .where('status', '=', 'sending')
-      .execute(),
-  );
+  await withClient(services.db, clientId, async (trx) => {
+    for (const alert of group) {
+      await trx
+        .updateTable('alerts')
+        .set({
+          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+          send_after: new Date(Date.now() + delaySeconds * 1000),
+          lease_until: null,
+          error: error.slice(0, 500),
+        })
+        .where('client_id', '=', clientId)
+        .where('id', '=', alert.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', alert.attempts)
+        .execute();
+    }
+  });
 }

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { withAccess } from '../accounts/index.ts';
+import { expandLocationScope, inScope, withAccess } from '../accounts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import { renderProblemPage, renderPublicPage } from '../feedback/index.ts';
@@ -14,7 +14,7 @@ import { html } from '../lib/html.ts';
 import { validateWorkingWeek } from './business-time.ts';
 import { answerFollowUpByLink, readFollowUpToken, sendFollowUp } from './follow-up.ts';
 import * as s from './schemas.ts';
-import { findCase, findCaseOfFeedback, listCases, openCaseByHand, resolveCase, updateCase, type CaseChangeResult } from './service.ts';
+import { findCase, findCaseOfFeedback, listAssignees, listCases, openCaseByHand, resolveCase, updateCase, type CaseChangeResult } from './service.ts';
 import { loadServiceLevel } from './service-level.ts';
 import { summariseCases } from './summary.ts';
 
@@ -43,10 +43,14 @@ export const caseRoutes: FastifyPluginAsync<{ services: Services }> = async (app
 
   api.get(
     '/api/v1/cases/summary',
-    { schema: { tags, summary: 'Open and overdue cases, median time to first response, share resolved in time, recovery rate', querystring: s.summaryQuerySchema, response: { 200: s.summarySchema, 400: errorResponseSchema } } },
+    { schema: { tags, summary: 'Open and overdue cases, median time to first response, share resolved in time, recovery rate', querystring: s.summaryQuerySchema, response: { 200: s.summarySchema, 400: errorResponseSchema, 404: errorResponseSchema } } },
     async (request) => {
-      if (request.query.from > request.query.to) throw new HttpError('validation_failed', '`from` must not be after `to`.');
-      return summariseCases(services, await request.requireAccess('feedback.read'), request.query.from, request.query.to);
+      const { from, to, locationId } = request.query;
+      if (from > to) throw new HttpError('validation_failed', '`from` must not be after `to`.');
+      const access = await request.requireAccess('feedback.read');
+      if (locationId && !inScope(access, locationId)) throw new HttpError('not_found', 'There is no location with this id among the locations you can see.');
+      const locationIds = locationId ? await withAccess(services.db, access, (trx) => expandLocationScope(trx, access.clientId, [locationId])) : undefined;
+      return summariseCases(services, access, { from, to, locationIds });
     },
   );
 
@@ -88,6 +92,16 @@ export const caseRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     { schema: { tags, summary: 'A case', params: s.caseParamsSchema, response: { 200: s.caseSchema, 404: errorResponseSchema } } },
     async (request) => {
       const found = await findCase(services, await request.requireAccess('feedback.read'), request.params.caseId);
+      if (!found) throw new HttpError('not_found', refusals.not_found[1]);
+      return found;
+    },
+  );
+
+  api.get(
+    '/api/v1/cases/:caseId/assignees',
+    { schema: { tags, summary: 'Who may take the case: owners, admins and managers who can see its location', params: s.caseParamsSchema, response: { 200: z.array(s.assigneeSchema), 404: errorResponseSchema } } },
+    async (request) => {
+      const found = await listAssignees(services, await request.requireAccess('feedback.update'), request.params.caseId);
       if (!found) throw new HttpError('not_found', refusals.not_found[1]);
       return found;
     },

@@ -54,7 +54,12 @@ export const resolvedSchema = caseSchema.extend({
   followUpSentBy: z.enum(['email', 'sms']).nullable().describe('null when a follow-up was asked for but the customer left no way to reach them'),
 });
 
-export const summaryQuerySchema = z.object({ from: isoDate, to: isoDate });
+export const summaryQuerySchema = z.object({
+  from: isoDate,
+  to: isoDate,
+  locationId: z.guid('must be a location id (a uuid)').optional().describe('only cases at this location and every location below it'),
+});
+export const assigneeSchema = z.object({ id: z.string().uuid(), name: z.string(), role: z.string() });
 export const summarySchema = z.object({
   from: z.string(),
   to: z.string(),

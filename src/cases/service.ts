@@ -224,6 +224,21 @@ async function lockCase(trx: Trx, access: Access, caseId: string) {
   return found && inScope(access, found.location_id) ? found : null;
 }
 
+/** Who may take the case: owners, admins and managers who can see its location. */
+export async function listAssignees(services: Services, access: Access, caseId: string): Promise<{ id: string; name: string; role: string }[] | null> {
+  const found = await withAccess(services.db, access, async (trx) => {
+    const row = await trx.selectFrom('cases').select(['location_id']).where('client_id', '=', access.clientId).where('id', '=', caseId).executeTakeFirst();
+    if (!row || !inScope(access, row.location_id)) return null;
+    const members = await trx.selectFrom('memberships').select(['user_id', 'role']).where('client_id', '=', access.clientId).where('role', '<>', 'viewer').execute();
+    const allowed = [];
+    for (const m of members) if (await mayBeAssigned(trx, access, m.user_id, row.location_id)) allowed.push(m);
+    return allowed;
+  });
+  if (!found) return null;
+  const names = new Map((await findUserNames(services.db, found.map((m) => m.user_id))).map((u) => [u.id, u.name]));
+  return found.map((m) => ({ id: m.user_id, name: names.get(m.user_id) ?? 'Member', role: m.role })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** A case goes to someone who may act on it: an owner, admin or manager who can see its location. */
 async function mayBeAssigned(trx: Trx, access: Access, userId: string, locationId: string): Promise<boolean> {
   const membership = await trx

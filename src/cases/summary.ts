@@ -21,7 +21,9 @@ export interface CaseSummary {
 }
 
 /** Figures over [from, to] (inclusive, YYYY-MM-DD in the business's calendar), within the viewer's locations. */
-export async function summariseCases(services: Services, access: Access, from: string, to: string): Promise<CaseSummary> {
+export async function summariseCases(services: Services, access: Access, period: { from: string; to: string; locationIds?: string[] | undefined }): Promise<CaseSummary> {
+  const { from, to, locationIds } = period;
+  const where = locationIds ? sql`AND location_id = ANY (${sql.val(locationIds.length ? locationIds : ['00000000-0000-0000-0000-000000000000'])}::uuid[])` : sql``;
   const row = await withAccess(services.db, access, async (trx) => {
     const tz = sql`(select timezone from clients where id = ${access.clientId})`;
     const start = sql`(${from}::date)::timestamp at time zone ${tz}`;
@@ -46,7 +48,7 @@ export async function summariseCases(services: Services, access: Access, from: s
         count(*) FILTER (WHERE resolved_at >= ${start} AND resolved_at < ${end} AND resolved_at <= due_at)::int AS on_time,
         count(*) FILTER (WHERE follow_up_answered_at >= ${start} AND follow_up_answered_at < ${end})::int AS answered,
         count(*) FILTER (WHERE follow_up_answered_at >= ${start} AND follow_up_answered_at < ${end} AND follow_up_answer = 'yes')::int AS fixed
-      FROM cases WHERE client_id = ${access.clientId}`.execute(trx);
+      FROM cases WHERE client_id = ${access.clientId} ${where}`.execute(trx);
     return rows[0];
   });
   const r = row ?? { open: 0, overdue: 0, opened: 0, median_minutes: null, resolved: 0, on_time: 0, answered: 0, fixed: 0 };

@@ -31,7 +31,9 @@ export async function createMailer(config: Config, mailboxDir: string): Promise<
     mailbox = await startLocalMailbox(mailboxDir);
     smtpUrl = mailbox.url;
   }
-  const transport = nodemailer.createTransport(smtpUrl);
+  // nodemailer's own defaults let one stalled server hold a send for ten minutes; a send
+  // that cannot finish in a minute is failed and retried instead.
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   const fromDomain = /@([^>\s]+)/.exec(config.mail.from)?.[1] ?? 'hark.local';
   return {
     destination: mailbox ? `the local mailbox ${mailboxDir}` : new URL(smtpUrl).host,

@@ -242,6 +242,17 @@ const caseActions = ['case.opened', 'case.assigned', 'case.status_changed', 'cas
 
 const reasonWords: Record<string, string> = { low_score: 'a low score', complaint: 'a complaint', contact_requested: 'the customer asked to be contacted', keywords: 'words in the comment', manual: 'opened by hand' };
 
+const caseStatusWords: Record<string, string> = { new: 'new', in_progress: 'in progress', resolved: 'resolved' };
+const resolutionWords: Record<string, string> = {
+  fixed: 'fixed the problem',
+  apologised: 'apologised',
+  refunded: 'refunded',
+  explained: 'explained',
+  no_action_needed: 'no action needed',
+  could_not_contact: 'could not reach the customer',
+  other: 'other',
+};
+
 /** A case event of the audit log, in words for the timeline. */
 function describeCaseEvent(action: string, raw: unknown, names: Map<string, string>): string {
   const d = raw as Record<string, string | number | boolean | undefined>;
@@ -252,11 +263,11 @@ function describeCaseEvent(action: string, raw: unknown, names: Map<string, stri
     case 'case.assigned':
       return `Case assigned to ${person(d.assignee_user_id)}`;
     case 'case.status_changed':
-      return `Case ${String(d.from)} → ${String(d.to)}`;
+      return `Case moved from ${caseStatusWords[String(d.from)] ?? String(d.from)} to ${caseStatusWords[String(d.to)] ?? String(d.to)}`;
     case 'case.escalated':
       return d.level === 1 ? 'Case overdue: escalated to the admins' : 'Case long overdue: escalated to the owners';
     case 'case.resolved':
-      return `Case resolved: ${String(d.resolution_code).replace(/_/g, ' ')}${d.on_time === false ? ' (after its due time)' : ''}`;
+      return `Case resolved: ${resolutionWords[String(d.resolution_code)] ?? String(d.resolution_code)}${d.on_time === false ? ' (after its due time)' : ''}`;
     case 'case.follow_up_sent':
       return `Asked the customer "did we fix it?" by ${d.channel === 'sms' ? 'text' : 'email'}`;
     case 'case.follow_up_answered':

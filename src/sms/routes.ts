@@ -188,8 +188,11 @@ function twiml(reply: FastifyReply) {
  */
 function registerDevPhone(app: Parameters<FastifyPluginAsync>[0], services: Services, limitBySender: (request: FastifyRequest) => Promise<void>) {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  // A reverse proxy on this machine also connects from loopback: a forwarded request is
+  // someone else's, so it is refused too.
   const onlyFromThisMachine = async (request: FastifyRequest) => {
-    if (!LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new HttpError('not_found');
+    const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+    if (forwarded || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new HttpError('not_found');
   };
 
   api.get('/sms/dev/numbers', { schema: { hide: true, response: { 200: s.devNumbersSchema } }, preHandler: onlyFromThisMachine }, async () => {

@@ -266,7 +266,7 @@ describe('by email', () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.getByRole('banner').getByText('Kowhai Bakery').waitFor();
     // A manager has no settings.
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Account']);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Account']);
 
     // The admin sees the new member with the scope the invitation gave.
     await adminPage.reload();

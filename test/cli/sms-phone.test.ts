@@ -60,6 +60,17 @@ afterAll(async () => {
 });
 
 describe('hark sms', () => {
+  it('is served to this machine only: a request forwarded by a proxy is refused', async () => {
+    expect((await hark.fetch('/sms/dev/numbers')).status).toBe(200);
+    expect((await hark.fetch('/sms/dev/numbers', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(404);
+    const forged = await hark.fetch('/sms/dev/inbound', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', forwarded: 'for=203.0.113.9' },
+      body: JSON.stringify({ from: '+64215550111', to: '+6499000111', body: 'hi' }),
+    });
+    expect(forged.status).toBe(404);
+  });
+
   it('says so when no business has an SMS number yet', async () => {
     const run = await runSms(['--url', hark.url], '');
     expect(run.code, run.describe).toBe(1);

@@ -113,7 +113,7 @@ describe('a case', () => {
     expect(resolved.body).toMatchObject({ status: 'resolved', resolutionCode: 'fixed', followUp: null, followUpSentBy: null });
     const feedback = await admin.get<{ status: string; timeline: { kind: string; body: string }[] }>(`/api/v1/feedback/${opened.feedbackId}`);
     expect(feedback.body.status).toBe('resolved');
-    expect(feedback.body.timeline.filter((t) => t.kind === 'case').map((t) => t.body)).toEqual(['Case opened: a low score', 'Case resolved: fixed']);
+    expect(feedback.body.timeline.filter((t) => t.kind === 'case').map((t) => t.body)).toEqual(['Case opened: a low score', 'Case resolved: fixed the problem']);
     expect((await admin.post(`/api/v1/cases/${opened.id}/resolve`, { resolutionCode: 'fixed' })).status).toBe(409);
     expect((await admin.patch(`/api/v1/cases/${opened.id}`, { status: 'in_progress' })).status).toBe(409);
   });

@@ -15,6 +15,9 @@ import { InvitePage } from './pages/invite.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { SettingsPage, SettingsIndex } from './pages/settings/settings.tsx';
+import { AlertSettings } from './pages/settings/alerts.tsx';
+import { ServiceLevelSettings } from './pages/settings/service-level.tsx';
+import { CasesPage } from './pages/cases.tsx';
 import { BusinessSettings } from './pages/settings/business.tsx';
 import { LocationSettings } from './pages/settings/locations.tsx';
 import { ProgrammeSettings } from './pages/settings/programme.tsx';
@@ -76,6 +79,7 @@ export function App() {
         <Route path="inbox" element={<InboxPage />} />
         <Route path="inbox/invite" element={<InvitePage />} />
         <Route path="feedback/:id" element={<FeedbackDetailPage />} />
+        <Route path="cases" element={<CasesPage />} />
         <Route path="settings" element={<SettingsPage />}>
           <Route index element={<SettingsIndex />} />
           <Route path="programme" element={<ProgrammeSettings />} />
@@ -84,6 +88,8 @@ export function App() {
           <Route path="team" element={<TeamSettings />} />
           <Route path="business" element={<BusinessSettings />} />
           <Route path="templates" element={<TemplateSettings />} />
+          <Route path="alerts" element={<AlertSettings />} />
+          <Route path="service-level" element={<ServiceLevelSettings />} />
         </Route>
         <Route path="account" element={<AccountPage />} />
         <Route path="*" element={<NotFoundPage />} />

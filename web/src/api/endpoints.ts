@@ -1,7 +1,12 @@
 /** One typed function per API call the portal makes. */
 import { apiRequest } from './client.ts';
-import type {
+import type { CaseAssignee,
   AcceptInvitationBody,
+  AlertRule,
+  AlertRuleBody,
+  Case,
+  CaseListQuery,
+  CaseSummary,
   ClientSettings,
   CsvInvitationReport,
   Dashboard,
@@ -20,6 +25,9 @@ import type {
   ResponseBody,
   ResponseCreated,
   ResponseTemplate,
+  ResolveCaseBody,
+  ResolvedCase,
+  ServiceLevel,
   Session,
   SmsInvitationBody,
   SmsInvitationCreated,
@@ -30,11 +38,13 @@ import type {
   TemplateBody,
   ThreadMessage,
   TotpEnrolment,
+  UpdateCaseBody,
   UpdateClientBody,
   UpdateFeedbackBody,
   UpdateLocationBody,
   UpdateMemberBody,
   UpdateProgrammeBody,
+  UpdateServiceLevelBody,
   UpdateSmsSettingsBody,
   UpdateSubMeasureBody,
 } from './types.ts';
@@ -66,6 +76,24 @@ export const api = {
   updateFeedback: (id: string, body: UpdateFeedbackBody) => apiRequest<FeedbackDetail>('PATCH', `/feedback/${enc(id)}`, { body }),
   respond: (id: string, body: ResponseBody) => apiRequest<ResponseCreated>('POST', `/feedback/${enc(id)}/responses`, { body }),
   feedbackTexts: (id: string) => apiRequest<ThreadMessage[]>('GET', `/feedback/${enc(id)}/texts`),
+
+  // cases
+  cases: (query: CaseListQuery, signal?: AbortSignal) => apiRequest<Case[]>('GET', '/cases', { query: { ...query }, signal }),
+  caseSummary: (from: string, to: string, locationId: string, signal?: AbortSignal) =>
+    apiRequest<CaseSummary>('GET', '/cases/summary', { query: { from, to, ...(locationId ? { locationId } : {}) }, signal }),
+  caseOfFeedback: (feedbackId: string) => apiRequest<Case>('GET', `/feedback/${enc(feedbackId)}/case`),
+  openCase: (feedbackId: string, assigneeUserId?: string | null) => apiRequest<Case>('POST', `/feedback/${enc(feedbackId)}/case`, { body: assigneeUserId === undefined ? {} : { assigneeUserId } }),
+  caseAssignees: (caseId: string) => apiRequest<CaseAssignee[]>('GET', `/cases/${enc(caseId)}/assignees`),
+  updateCase: (caseId: string, body: UpdateCaseBody) => apiRequest<Case>('PATCH', `/cases/${enc(caseId)}`, { body }),
+  resolveCase: (caseId: string, body: ResolveCaseBody) => apiRequest<ResolvedCase>('POST', `/cases/${enc(caseId)}/resolve`, { body }),
+  serviceLevel: () => apiRequest<ServiceLevel>('GET', '/cases/service-level'),
+  updateServiceLevel: (body: UpdateServiceLevelBody) => apiRequest<ServiceLevel>('PATCH', '/cases/service-level', { body }),
+
+  // alert rules
+  alertRules: () => apiRequest<AlertRule[]>('GET', '/alert-rules'),
+  createAlertRule: (body: AlertRuleBody) => apiRequest<AlertRule>('POST', '/alert-rules', { body }),
+  replaceAlertRule: (id: string, body: AlertRuleBody) => apiRequest<AlertRule>('PUT', `/alert-rules/${enc(id)}`, { body }),
+  deleteAlertRule: (id: string) => apiRequest<Ok>('DELETE', `/alert-rules/${enc(id)}`),
 
   // SMS
   smsSettings: () => apiRequest<SmsSettings>('GET', '/sms/settings'),

@@ -427,3 +427,131 @@ export interface SmsUsage {
   received: SmsCount;
   byKind: (SmsCount & { kind: string })[];
 }
+
+// ----- cases -----
+
+export type CaseStatus = 'new' | 'in_progress' | 'resolved';
+export type CaseReason = 'low_score' | 'complaint' | 'contact_requested' | 'keywords' | 'manual';
+export type ResolutionCode = 'fixed' | 'apologised' | 'refunded' | 'explained' | 'no_action_needed' | 'could_not_contact' | 'other';
+export type CaseView = 'mine' | 'team' | 'unassigned';
+export type CaseStatusFilter = 'open' | 'resolved' | 'all';
+
+/** A case: the work of closing the loop on one feedback (GET /cases, /feedback/:id/case). */
+/** Someone who may take a case: an owner, admin or manager who can see its location. */
+export interface CaseAssignee {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface Case {
+  id: string;
+  feedbackId: string;
+  locationId: string;
+  locationName: string;
+  status: CaseStatus;
+  reason: CaseReason;
+  assignee: { id: string; name: string } | null;
+  openedAt: string;
+  dueAt: string;
+  overdue: boolean;
+  /** 0: with the team; 1: overdue, admins told; 2: long overdue, owners told. */
+  escalationLevel: number;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  resolutionCode: ResolutionCode | null;
+  resolutionNote: string | null;
+  followUp: { channel: 'email' | 'sms'; sentAt: string | null; answer: 'yes' | 'no' | null; answeredAt: string | null } | null;
+  feedback: { score: number; scale: Scale; comment: string; submittedAt: string };
+}
+
+export interface CaseListQuery {
+  view: CaseView;
+  status: CaseStatusFilter;
+  limit?: number;
+}
+
+export interface UpdateCaseBody {
+  assigneeUserId?: string | null;
+  status?: 'new' | 'in_progress';
+}
+
+export interface ResolveCaseBody {
+  resolutionCode: ResolutionCode;
+  note?: string;
+  followUp?: boolean;
+}
+
+export interface ResolvedCase extends Case {
+  /** Null when a follow-up was asked for but the customer left no way to reach them. */
+  followUpSentBy: 'email' | 'sms' | null;
+}
+
+export interface CaseSummary {
+  from: string;
+  to: string;
+  /** Now, whatever the period. */
+  open: number;
+  overdue: number;
+  /** Of cases opened in the period. */
+  opened: number;
+  medianMinutesToFirstResponse: number | null;
+  resolved: number;
+  /** 0–1: of cases resolved in the period, the share resolved by their due time. */
+  resolvedWithinServiceLevel: number | null;
+  followUpsAnswered: number;
+  /** 0–1: of follow-ups answered in the period, the share saying it was fixed. */
+  recoveryRate: number | null;
+}
+
+export interface ServiceLevel {
+  /** HH:MM on the business's clock. */
+  businessHours: { start: string; end: string };
+  /** ISO weekdays: 1 Monday … 7 Sunday. */
+  businessDays: number[];
+  /** A case is due this many business hours after it opens. */
+  caseDueHours: number;
+  timezone: string;
+}
+
+export interface UpdateServiceLevelBody {
+  businessHours?: { start: string; end: string };
+  businessDays?: number[];
+  caseDueHours?: number;
+}
+
+// ----- alert rules -----
+
+export type AlertChannel = 'email' | 'sms';
+export type AlertDelivery = 'immediate' | 'daily_digest';
+
+export interface AlertConditions {
+  /** A score in the bottom band of the programme's scale (0–6 of 10, 1–2 of 5). */
+  lowBand: boolean;
+  scoreAtMost: number | null;
+  complaint: boolean;
+  contactRequested: boolean;
+  keywords: string[];
+}
+
+export interface AlertRuleBody {
+  name: string;
+  enabled: boolean;
+  match: 'any' | 'all';
+  conditions: AlertConditions;
+  /** Null: every location; else these and every location below them. */
+  locationIds: string[] | null;
+  recipients: { roles: Role[]; emails: string[]; mobiles: string[] };
+  channels: AlertChannel[];
+  delivery: AlertDelivery;
+  /** 0–23, on the business's clock. */
+  digestHour: number;
+  deferWeekends: boolean;
+  deferOutsideHours: boolean;
+  opensCase: boolean;
+  caseAssigneeUserId: string | null;
+}
+
+export interface AlertRule extends AlertRuleBody {
+  id: string;
+}

@@ -89,6 +89,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   <li>
                     <NavLink to="/inbox">Inbox</NavLink>
                   </li>
+                  {session.can('feedback.read') ? (
+                    <li>
+                      <NavLink to="/cases">Cases</NavLink>
+                    </li>
+                  ) : null}
                   {showSettings ? (
                     <li>
                       <NavLink to="/settings">Settings</NavLink>

@@ -17,6 +17,7 @@ import { Empty, LoadError, Loading } from '../components/status.tsx';
 import { TrendChart } from '../components/trend-chart.tsx';
 import { defaultInterval, isIsoDay, isPeriodPreset, periodNames, presetRange, todayIn, type PeriodPreset } from '../lib/dates.ts';
 import { channelNames, formatCount, formatDate, formatInterval, formatPercent, formatScoreValue, keys, plural, scaleMax } from '../lib/format.ts';
+import { formatMinutes, formatShare } from '../lib/cases.ts';
 import { useSession } from '../session.tsx';
 
 const intervalNames: Record<Interval, string> = { day: 'Day', week: 'Week', month: 'Month' };
@@ -204,6 +205,57 @@ function TextsCard({ from, to, locationId }: { from: string; to: string; locatio
             ) : null}
           </ul>
           <p className="stat-note">Providers charge by the segment: 160 plain characters, or 70 with characters such as emoji.</p>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * Closing the loop over the same period: cases open and overdue now, and the recovery rate
+ * (customers who said a resolved case was fixed). The figures cover every location the
+ * viewer can see, or the location chosen and those below it.
+ */
+function CasesCard({ from, to, locationId }: { from: string; to: string; locationId: string }) {
+  const summary = useQuery({
+    queryKey: ['cases', 'summary', from, to, locationId],
+    queryFn: ({ signal }) => api.caseSummary(from, to, locationId, signal),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const data = summary.data;
+  return (
+    <section className="card stat" aria-labelledby="stat-cases">
+      <h2 id="stat-cases" className="stat-title">
+        Cases
+      </h2>
+      {summary.isPending ? <Loading label="Loading the cases…" /> : null}
+      {summary.error ? <p className="stat-empty">{isNotFound(summary.error) ? 'Not available on this Hark.' : 'The cases could not be counted.'}</p> : null}
+      {data ? (
+        <>
+          <p className="stat-value">
+            {formatCount(data.open)}
+            <span className="stat-unit"> open</span>
+          </p>
+          <p className="stat-detail">{data.overdue ? <span className="pill pill-attention">{formatCount(data.overdue)} overdue</span> : 'None overdue'}</p>
+          <ul className="channel-list">
+            <li>
+              <span>Recovery rate</span>
+              <span className="num">{formatShare(data.recoveryRate)}</span>
+            </li>
+            <li>
+              <span>Resolved within the service level</span>
+              <span className="num">{formatShare(data.resolvedWithinServiceLevel)}</span>
+            </li>
+            <li>
+              <span>Median time to first response</span>
+              <span className="num">{data.medianMinutesToFirstResponse === null ? '–' : formatMinutes(data.medianMinutesToFirstResponse)}</span>
+            </li>
+          </ul>
+          <p className="stat-note">
+            Recovery rate: customers who said “yes, it is fixed”, of {plural(data.followUpsAnswered, 'answer')} in the period.
+            <Link to="/cases">See the cases</Link>
+          </p>
         </>
       ) : null}
     </section>
@@ -460,6 +512,7 @@ export function DashboardPage() {
                 <p>Try a longer period or another location. Customers can give feedback by the links and QR codes in Settings → Locations.</p>
               </Empty>
               <div className="stat-grid">
+                <CasesCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
                 <TextsCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
               </div>
             </>
@@ -469,6 +522,7 @@ export function DashboardPage() {
                 <ScoreCard data={data} />
                 {data.scoreKind === 'mean' ? <TopBoxCard data={data} /> : null}
                 <ResponsesCard data={data} />
+                <CasesCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
                 <TextsCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
               </div>
               <section className="card section" aria-labelledby="trend-heading">

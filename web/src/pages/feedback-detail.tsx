@@ -6,16 +6,18 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
-import type { FeedbackCategory, FeedbackDetail, FeedbackStatus, ResponseBody, TimelineEntry, UpdateFeedbackBody } from '../api/types.ts';
+import type { CaseStatus, FeedbackCategory, FeedbackDetail, FeedbackStatus, ResponseBody, TimelineEntry, UpdateFeedbackBody } from '../api/types.ts';
+import { CasePanel } from '../components/case-panel.tsx';
 import { FormMessage, SelectField, TextArea, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
 import { Page } from '../components/page.tsx';
 import { ScoreBadge } from '../components/score.tsx';
 import { LoadError, Loading } from '../components/status.tsx';
 import { TextThread } from '../components/text-thread.tsx';
 import { estimateSegments } from '../lib/sms-segments.ts';
+import { caseStatusNames } from '../lib/cases.ts';
 import { useClientTimeZone } from '../lib/use-client-time-zone.ts';
 import { categoryNames, channelNames, formatCount, formatDateTime, keys, plural, statusNames } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
@@ -48,6 +50,16 @@ function describeChange(entry: TimelineEntry): string | null {
   return `from ${names[from ?? ''] ?? from} to ${names[to] ?? to}`;
 }
 
+/**
+ * A case event is already a sentence ("Case opened: a low score"); a change of the case's
+ * status comes with the API's codes, said here in words.
+ */
+function describeCaseEvent(entry: TimelineEntry): string {
+  const change = /^Case (new|in_progress|resolved) → (new|in_progress|resolved)$/.exec(entry.body);
+  if (change) return `Case moved from ${caseStatusNames[change[1] as CaseStatus].toLowerCase()} to ${caseStatusNames[change[2] as CaseStatus].toLowerCase()}`;
+  return entry.body || 'Case';
+}
+
 /** A text in the timeline from the customer (their answer), not from the team. */
 function isInboundText(entry: TimelineEntry): boolean {
   return entry.kind === 'sms' && entry.direction === 'inbound';
@@ -61,11 +73,18 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
       {entries.map((entry, i) => {
         const change = describeChange(entry);
         const inbound = isInboundText(entry);
+        const isCase = entry.kind === 'case';
         return (
           <li key={`${entry.kind}-${entry.at}-${i}`} className={`timeline-item timeline-${entry.kind}${inbound ? ' timeline-inbound' : ''}`}>
             <div className="timeline-head">
               <span className="timeline-kind">
-                {inbound ? 'Text from the customer' : timelineNames[entry.kind]}
+                {isCase ? (
+                  describeCaseEvent(entry)
+                ) : inbound ? (
+                  'Text from the customer'
+                ) : (
+                  timelineNames[entry.kind]
+                )}
                 {change ? ` ${change}` : ''}
               </span>
               {entry.author ? <span className="timeline-author">by {entry.author.name}</span> : null}
@@ -73,7 +92,7 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
               {entry.status && sendStatusNames[entry.status] ? <span className={`pill pill-send-${entry.status}`}>{sendStatusNames[entry.status]}</span> : null}
             </div>
             {entry.subject ? <p className="timeline-subject">{entry.subject}</p> : null}
-            {entry.body && !change && entry.kind !== 'feedback' ? <p className="timeline-body">{entry.body}</p> : null}
+            {entry.body && !change && !isCase && entry.kind !== 'feedback' ? <p className="timeline-body">{entry.body}</p> : null}
           </li>
         );
       })}
@@ -382,9 +401,17 @@ function Contact({ feedback }: { feedback: FeedbackDetail }) {
   );
 }
 
+/** Back to where the person came from: the case list (with its view) or the inbox. */
+function backLink(state: unknown): { to: string; label: string } {
+  const from = (state as { fromCases?: unknown } | null)?.fromCases;
+  if (typeof from === 'string' && from.startsWith('/cases')) return { to: from, label: 'Back to the cases' };
+  return { to: '/inbox', label: 'Back to the inbox' };
+}
+
 export function FeedbackDetailPage() {
   const timeZone = useClientTimeZone();
   const { id = '' } = useParams();
+  const back = backLink(useLocation().state);
   const session = useSession();
   const feedback = useQuery({ queryKey: ['feedback', 'detail', id], queryFn: () => api.feedback(id), retry: false });
   const data = feedback.data;
@@ -393,7 +420,7 @@ export function FeedbackDetailPage() {
     return (
       <Page title="Feedback">
         <p>
-          <Link to="/inbox">← Back to the inbox</Link>
+          <Link to={back.to}>← {back.label}</Link>
         </p>
         {feedback.isPending ? <Loading label="Loading the feedback…" /> : null}
         {feedback.error ? <LoadError error={feedback.error} what="This feedback" item retry={() => void feedback.refetch()} /> : null}
@@ -404,7 +431,7 @@ export function FeedbackDetailPage() {
   return (
     <Page title={`Feedback from ${formatDateTime(data.submittedAt, timeZone)}`} documentTitle={`Feedback, ${where}`}>
       <p className="back-link">
-        <Link to="/inbox">← Back to the inbox</Link>
+        <Link to={back.to}>← {back.label}</Link>
       </p>
       <div className="detail-grid">
         <div className="detail-main">
@@ -449,6 +476,7 @@ export function FeedbackDetailPage() {
               ) : null}
             </dl>
           </section>
+          <CasePanel key={data.id} feedbackId={data.id} />
           {data.channel === 'sms' || data.timeline.some((e) => e.kind === 'sms') ? <TextThread feedbackId={data.id} /> : null}
           {session.can('feedback.respond') ? <ReplyForm key={data.id} feedback={data} /> : null}
           {session.can('feedback.respond') ? <NoteForm feedback={data} /> : null}

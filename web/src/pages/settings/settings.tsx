@@ -12,11 +12,17 @@ export const settingsSections: { path: string; name: string; permission: Permiss
   { path: 'sms', name: 'SMS', permission: 'settings.manage' },
   { path: 'team', name: 'Team', permission: 'users.manage' },
   { path: 'templates', name: 'Reply templates', permission: 'settings.manage' },
+  { path: 'alerts', name: 'Alerts', permission: 'settings.manage' },
+  { path: 'service-level', name: 'Service level', permission: 'settings.manage' },
   { path: 'business', name: 'Business', permission: 'settings.manage' },
 ];
 
 /** Sections anyone who reads feedback may look at (read only) without the permission to change them. */
-const readableSections: { path: string; name: string; permission: Permission }[] = [{ path: 'sms', name: 'SMS number and texting rules', permission: 'feedback.read' }];
+const readableSections: { path: string; name: string; permission: Permission }[] = [
+  { path: 'sms', name: 'SMS number and texting rules', permission: 'feedback.read' },
+  { path: 'alerts', name: 'Alert rules', permission: 'feedback.read' },
+  { path: 'service-level', name: 'Service level for cases', permission: 'feedback.read' },
+];
 
 export function SettingsPage() {
   const session = useSession();
