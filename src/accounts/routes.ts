@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
+import { normaliseMobile } from '../end-customers/index.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError } from '../http/errors.ts';
 import { clearSessionCookie, cookieOptions, deviceCookie, sessionCookie, type SignedIn } from '../http/session-auth.ts';
 import { acceptInvitation, invitePerson, readInvitation } from './invitations.ts';
@@ -39,7 +40,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
     const active = memberships.find((m) => m.clientId === session.activeClientId) ?? null;
     const operatorClient = user.kind === 'operator' ? session.activeClientId : null;
     return {
-      user: { id: user.id, name: user.name, email: user.email, kind: user.kind, totpEnabled: Boolean(user.totp_enabled_at) },
+      user: { id: user.id, name: user.name, email: user.email, kind: user.kind, totpEnabled: Boolean(user.totp_enabled_at), mobile: user.mobile },
       memberships,
       activeClientId: active?.clientId ?? operatorClient,
       permissions: active ? permissionsOf(active.role) : operatorClient ? permissionsOf('viewer') : [],
@@ -120,6 +121,28 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
       await switchSessionClient(services.db, signedIn.session.tokenHash, request.body.clientId);
       const switched = { ...signedIn, session: { ...signedIn.session, activeClientId: request.body.clientId } };
       return presentSession(switched, signedIn.session.expiresAt, signedIn.session.csrfToken);
+    },
+  );
+
+  api.patch(
+    '/api/v1/auth/profile',
+    { schema: { tags: ['auth'], summary: 'Change your name, or the mobile your alerts by text go to', body: s.profileBodySchema, response: { 200: s.sessionSchema, 400: errorResponseSchema } } },
+    async (request) => {
+      const signedIn = await request.requireSignedIn();
+      const active = signedIn.memberships.find((m) => m.clientId === signedIn.session.activeClientId);
+      let mobile: string | null | undefined = request.body.mobile === '' ? null : request.body.mobile;
+      if (mobile) {
+        const country = active ? ((await services.db.selectFrom('clients').select('country').where('id', '=', active.clientId).executeTakeFirst())?.country ?? 'NZ') : 'NZ';
+        mobile = normaliseMobile(mobile, country);
+        if (!mobile) throw new HttpError('invalid_mobile');
+      }
+      await services.db
+        .updateTable('users')
+        .set({ ...(request.body.name !== undefined ? { name: request.body.name } : {}), ...(mobile !== undefined ? { mobile } : {}) })
+        .where('id', '=', signedIn.user.id)
+        .execute();
+      const user = { ...signedIn.user, ...(request.body.name !== undefined ? { name: request.body.name } : {}), ...(mobile !== undefined ? { mobile } : {}) };
+      return presentSession({ ...signedIn, user }, signedIn.session.expiresAt, signedIn.session.csrfToken);
     },
   );
 

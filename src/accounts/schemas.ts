@@ -21,7 +21,14 @@ export const membershipSchema = z.object({
 });
 
 export const sessionSchema = z.object({
-  user: z.object({ id: z.string().uuid(), name: z.string(), email: z.string(), kind: z.enum(['personnel', 'operator']), totpEnabled: z.boolean() }),
+  user: z.object({
+    id: z.string().uuid(),
+    name: z.string(),
+    email: z.string(),
+    kind: z.enum(['personnel', 'operator']),
+    totpEnabled: z.boolean(),
+    mobile: z.string().nullable().describe('for alerts by text'),
+  }),
   memberships: z.array(membershipSchema),
   activeClientId: z.string().uuid().nullable(),
   permissions: z.array(z.string()).describe('what the role in the active client allows'),
@@ -29,6 +36,13 @@ export const sessionSchema = z.object({
   csrfToken: z.string().describe('send as x-csrf-token on every POST, PATCH, PUT and DELETE'),
   expiresAt: z.string().datetime(),
 });
+
+export const profileBodySchema = z
+  .object({
+    name: z.string().trim().min(1, 'your name cannot be empty').max(200).optional(),
+    mobile: z.string().trim().max(32).nullable().optional().describe('your mobile for alerts by text, international (+64…) or local; null to remove'),
+  })
+  .refine((b) => b.name !== undefined || b.mobile !== undefined, { message: 'give a name or a mobile to change' });
 
 export const passwordResetRequestSchema = z.object({ email: emailSchema });
 export const passwordResetConfirmSchema = z.object({ token: z.string().min(10).max(200), password: passwordSchema });

@@ -106,12 +106,13 @@ export async function loadAlertContext(
 export interface RecipientAccount {
   email: string;
   name: string;
+  mobile: string | null;
   disabled_at: Date | null;
 }
 
 export async function findRecipientAccount(services: Services, userId: string | null): Promise<RecipientAccount | null> {
   if (!userId) return null;
-  return (await services.db.selectFrom('users').select(['email', 'name', 'disabled_at']).where('id', '=', userId).executeTakeFirst()) ?? null;
+  return (await services.db.selectFrom('users').select(['email', 'name', 'mobile', 'disabled_at']).where('id', '=', userId).executeTakeFirst()) ?? null;
 }
 
 /** The member's address, if they still belong to the business and their account is active. */

@@ -115,13 +115,17 @@ export class AlertDispatcher {
 
   /** A text is queued in the SMS outbox and the alert settled in one transaction: exactly once. */
   async #text(clientId: ClientId, alert: AlertRow): Promise<void> {
+    const account = await findRecipientAccount(this.services, alert.recipient_user_id);
     await withClient(this.services.db, clientId, async (trx) => {
       if (!(await stillMine(trx, clientId, [alert]))) return;
-      const context = await loadAlertContext(this.services, trx, clientId, [alert], null);
+      const context = await loadAlertContext(this.services, trx, clientId, [alert], account);
       const item = context.items[0];
-      if (item && alert.recipient_address) {
-        await queueStaffText(this.services, trx, clientId, alert.recipient_address, composeAlertText(context, item), alert.location_id);
+      const mobile = alert.recipient_user_id ? (context.recipientName ? account?.mobile : null) : alert.recipient_address;
+      if (!item || !mobile) {
+        await settleAs(trx, clientId, [alert.id], 'failed', 'The recipient has no active account with a mobile.');
+        return;
       }
+      await queueStaffText(this.services, trx, clientId, mobile, composeAlertText(context, item), alert.location_id);
       await settleSent(trx, clientId, [alert]);
     });
   }

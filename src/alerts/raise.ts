@@ -102,7 +102,8 @@ export interface AlertRecipient {
 
 /**
  * Who the rule tells by each channel: members with the rule's roles whose location scope
- * covers the feedback (by email), and the rule's own addresses and mobiles. An alert by
+ * covers the feedback (by email, and by text when their account has a mobile), and the
+ * rule's own addresses and mobiles. An alert by
  * email that would reach no one goes to the business's admins and owners instead.
  */
 export async function recipientsOf(trx: Trx, clientId: ClientId, rule: AlertRule, locationPath: readonly string[]): Promise<Record<AlertChannel, AlertRecipient[]>> {
@@ -112,7 +113,20 @@ export async function recipientsOf(trx: Trx, clientId: ClientId, rule: AlertRule
     const fallback = await membersCovering(trx, clientId, ['owner', 'admin'], locationPath);
     emails.push(...fallback.map((userId) => ({ key: `user:${userId}`, userId, address: null })));
   }
-  return { email: emails, sms: rule.recipients.mobiles.map((address) => ({ key: `mobile:${address}`, userId: null, address })) };
+  const texting = rule.channels.includes('sms') && members.length > 0 ? await membersWithMobile(trx, members) : [];
+  return {
+    email: emails,
+    sms: [
+      ...texting.map((userId) => ({ key: `user:${userId}`, userId, address: null })),
+      ...rule.recipients.mobiles.map((address) => ({ key: `mobile:${address}`, userId: null, address })),
+    ],
+  };
+}
+
+/** Of these members, those who gave a mobile in their account. */
+async function membersWithMobile(trx: Trx, userIds: string[]): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`select hark_members_with_mobile(${sql.val(userIds)}::uuid[]) as id`.execute(trx);
+  return rows.map((r) => r.id).sort();
 }
 
 export async function membersCovering(trx: Trx, clientId: ClientId, roles: readonly string[], locationPath: readonly string[]): Promise<string[]> {

@@ -59,8 +59,8 @@ export const alertRuleBodySchema = z
     if (!c.lowBand && c.scoreAtMost === null && !c.complaint && !c.contactRequested && c.keywords.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'choose at least one condition (low score, a score at most, complaint, contact requested or keywords)' });
     }
-    if (rule.channels.includes('sms') && rule.recipients.mobiles.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['recipients', 'mobiles'], message: 'alerts by text go to the mobiles given here: add at least one' });
+    if (rule.channels.includes('sms') && rule.recipients.mobiles.length === 0 && rule.recipients.roles.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['recipients', 'mobiles'], message: 'alerts by text need roles (members with a mobile in their account) or mobiles to go to' });
     }
     if (rule.channels.includes('email') && rule.recipients.roles.length === 0 && rule.recipients.emails.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'alerts by email need roles or email addresses to go to' });

@@ -214,6 +214,7 @@ export interface UsersTable {
   totp_enabled_at: Timestamp | null;
   totp_last_step: number | null;
   disabled_at: Timestamp | null;
+  mobile: string | null;
   created_at: Generated<Date>;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The demo's cases: the default rule's work over the last three weeks, as if Hark had been
  * running. Recent unhappy feedback has open cases (some overdue), older ones were resolved
- * with a code and note, and some customers answered "did we fix it?". No alerts are written:
- * the demo must not email anyone on start.
+ * with a code and note, and some customers answered "did we fix it?". No alerts are written,
+ * and overdue cases are at the escalation level they would have reached: starting the demo
+ * sends no mail.
  */
 import { appendAudit } from '../audit/index.ts';
 import { addBusinessHours } from '../cases/business-time.ts';
@@ -29,6 +30,12 @@ const notes = [
   'Replaced the grinder burrs; espresso back to normal.',
   'Explained the new opening hours.',
 ];
+
+/** The level the escalation would have reached by now (see cases/escalation.ts), so that none is due at start. */
+function escalationLevelAt(openedAt: Date, dueAt: Date, now: number): number {
+  if (dueAt.getTime() >= now) return 0;
+  return dueAt.getTime() + (dueAt.getTime() - openedAt.getTime()) <= now ? 2 : 1;
+}
 
 export async function seedDemoCases(
   trx: Trx,
@@ -64,7 +71,7 @@ export async function seedDemoCases(
         assignee_user_id: assignee,
         opened_at: openedAt,
         due_at: dueAt,
-        escalation_level: !resolvedAt && dueAt.getTime() < now ? 1 : 0,
+        escalation_level: resolvedAt ? 0 : escalationLevelAt(openedAt, dueAt, now),
         escalated_at: !resolvedAt && dueAt.getTime() < now ? dueAt : null,
         first_response_at: firstResponseAt,
         resolved_at: resolvedAt,

@@ -169,6 +169,25 @@ describe('signing in', () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
   });
 
+  it('takes the mobile a person’s alerts by text go to, and says when it is not one', async () => {
+    const person = await createPerson(hark, client.clientId, 'manager');
+    const page = await newPage();
+    await page.goto(`${hark.url}/portal/login`);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel('Your mobile').fill('call me');
+    await page.getByRole('button', { name: 'Save mobile' }).click();
+    await page.getByText('The mobile number is not valid.').waitFor();
+    await expectNoViolations(page, 'account, mobile refused');
+    await page.getByLabel('Your mobile').fill('021 555 0001');
+    await page.getByRole('button', { name: 'Save mobile' }).click();
+    await page.getByText('Alerts by text go to +64215550001.').waitFor();
+    const stored = await hark.services.db.selectFrom('users').select('mobile').where('email', '=', person.email).executeTakeFirstOrThrow();
+    expect(stored.mobile).toBe('+64215550001');
+  });
+
   it('has no accessibility violations on the sign-in and password-reset screens, on a phone too', async () => {
     for (const options of [desktop, { ...phone, viewport: { width: 360, height: 740 }, bypassCSP: true }]) {
       const page = await newPage(options);

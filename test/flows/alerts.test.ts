@@ -120,6 +120,23 @@ describe('rule shapes', () => {
     expect(await alertsOf(id)).toHaveLength(0);
   });
 
+  it('texts members of the rule’s roles who gave a mobile in their account, and only them', async () => {
+    const managerSession = await signIn(sms.hark, manager);
+    const bad = await managerSession.patch<{ error: { code: string } }>('/api/v1/auth/profile', { mobile: 'not a phone' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_mobile']);
+    const saved = await managerSession.patch<{ user: { mobile: string } }>('/api/v1/auth/profile', { mobile: '021 555 4321' });
+    expect(saved.body.user.mobile).toBe('+64215554321');
+    await addRule({ name: 'Text managers', conditions: { keywords: ['flooded'] }, recipients: { roles: ['manager', 'owner'] }, channels: ['sms'] });
+    await give(3, 'the floor was flooded');
+    const text = await waitFor(async () => sms.gateway.messages.find((m) => m.to === '+64215554321' && m.body.includes('the floor was flooded')));
+    expect(text.body).toMatch(/^Alert Café: Feedback 3\/5 at Main Street/);
+    // The owner gave no mobile: no text, and no failed alert either.
+    const { id } = await withClient(sms.hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback').select('id').where('client_id', '=', client.clientId).where('comment', '=', 'the floor was flooded').executeTakeFirstOrThrow(),
+    );
+    expect((await alertsOf(id)).map((a) => [a.channel, a.recipient_user_id, a.status])).toEqual([['sms', manager.id, 'sent']]);
+  });
+
   it('matches a score at most a threshold, only at the rule’s locations (and below)', async () => {
     await addRule({ name: 'Harbour only', conditions: { scoreAtMost: 3 }, locationIds: [client.otherLocation.id], recipients: { emails: ['harbour@example.org'] } });
     await give(3, 'meh at main');
@@ -189,9 +206,9 @@ describe('rule shapes', () => {
     const none = await admin.post('/api/v1/alert-rules', { name: 'Nothing', conditions: {} });
     expect(none.status).toBe(400);
     expect(JSON.stringify(none.body)).toContain('choose at least one condition');
-    const noMobile = await admin.post('/api/v1/alert-rules', { name: 'Text', conditions: { lowBand: true }, channels: ['sms'] });
+    const noMobile = await admin.post('/api/v1/alert-rules', { name: 'Text', conditions: { lowBand: true }, recipients: { roles: [] }, channels: ['sms'] });
     expect(noMobile.status).toBe(400);
-    expect(JSON.stringify(noMobile.body)).toContain('alerts by text go to the mobiles given here');
+    expect(JSON.stringify(noMobile.body)).toContain('alerts by text need roles (members with a mobile in their account) or mobiles to go to');
     const elsewhere = await admin.post('/api/v1/alert-rules', { name: 'Elsewhere', conditions: { lowBand: true }, locationIds: ['00000000-0000-4000-8000-000000000000'] });
     expect(elsewhere.status).toBe(400);
   });

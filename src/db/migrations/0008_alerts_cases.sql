@@ -136,6 +136,21 @@ BEGIN
 END
 $$;
 
+-- A staff member's own mobile, for alerts by text (set in their account).
+ALTER TABLE users ADD COLUMN mobile text CHECK (mobile ~ '^\+[1-9][0-9]{6,14}$');
+
+-- Which of these people, members of the current client, have a mobile: an alert rule's
+-- texts go to them. The application role may not read accounts; this answers only that.
+CREATE FUNCTION hark_members_with_mobile(p_users uuid[]) RETURNS SETOF uuid
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+    SELECT u.id FROM users u
+    JOIN memberships m ON m.user_id = u.id AND m.client_id = hark_current_client()
+    WHERE u.id = ANY (p_users) AND u.mobile IS NOT NULL AND u.disabled_at IS NULL
+  $$;
+REVOKE ALL ON FUNCTION hark_members_with_mobile(uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hark_members_with_mobile(uuid[]) TO hark_app;
+
 -- Every client has the default rule: a score in the bottom band tells the location's
 -- managers at once, by email, and opens a case. New clients get it from createClient.
 INSERT INTO alert_rules (client_id, name, low_band, recipient_roles, channels, opens_case)

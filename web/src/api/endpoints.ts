@@ -57,6 +57,7 @@ export const api = {
   login: (body: LoginBody) => apiRequest<Session>('POST', '/auth/login', { body }),
   logout: () => apiRequest<Ok>('POST', '/auth/logout'),
   switchClient: (clientId: string) => apiRequest<Session>('POST', '/auth/switch-client', { body: { clientId } }),
+  updateProfile: (body: { mobile: string | null }) => apiRequest<Session>('PATCH', '/auth/profile', { body }),
   changePassword: (currentPassword: string, newPassword: string) => apiRequest<Ok>('POST', '/auth/password', { body: { currentPassword, newPassword } }),
   requestPasswordReset: (email: string) => apiRequest<{ message: string }>('POST', '/auth/password-reset', { body: { email } }),
   confirmPasswordReset: (token: string, password: string) => apiRequest<Ok>('POST', '/auth/password-reset/confirm', { body: { token, password } }),

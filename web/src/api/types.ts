@@ -32,7 +32,7 @@ export interface Membership {
 }
 
 export interface Session {
-  user: { id: string; name: string; email: string; kind: 'personnel' | 'operator'; totpEnabled: boolean };
+  user: { id: string; name: string; email: string; kind: 'personnel' | 'operator'; totpEnabled: boolean; mobile: string | null };
   memberships: Membership[];
   activeClientId: string | null;
   permissions: string[];

@@ -40,7 +40,10 @@ export function describeRule(rule: AlertRule, locations: Location[] | undefined,
     const to = [...rule.recipients.roles.map((r) => rolePlurals[r]), ...rule.recipients.emails];
     actions.push(`email ${to.length ? joinWords(to) : 'the admins and owners'}`);
   }
-  if (rule.channels.includes('sms')) actions.push(`text ${rule.recipients.mobiles.length ? joinWords(rule.recipients.mobiles) : 'nobody yet'}`);
+  if (rule.channels.includes('sms')) {
+    const to = [...rule.recipients.roles.map((r) => `${rolePlurals[r]} with a mobile`), ...rule.recipients.mobiles];
+    actions.push(`text ${to.length ? joinWords(to) : 'nobody yet'}`);
+  }
   const when = rule.delivery === 'daily_digest' ? ` in a daily digest at ${hourText(rule.digestHour)}` : ' at once';
   const held = [rule.deferWeekends ? 'at weekends' : null, rule.deferOutsideHours ? 'outside business hours' : null].filter((h): h is string => h !== null);
   const hold = held.length ? `, held ${joinWords(held, 'and')}` : '';

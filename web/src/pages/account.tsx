@@ -235,6 +235,49 @@ function TwoFactor() {
   );
 }
 
+/** The mobile that alerts by text go to, when an alert rule texts the person's role. */
+function AlertMobile() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [mobile, setMobile] = useState(session.user.mobile ?? '');
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () => api.updateProfile({ mobile: mobile.trim() || null }),
+    onSuccess: async (next) => {
+      setMobile(next.user.mobile ?? '');
+      setSaved(next.user.mobile ? `Alerts by text go to ${next.user.mobile}.` : 'No alerts by text will come to you.');
+      await queryClient.invalidateQueries({ queryKey: sessionKey });
+    },
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(null);
+    save.mutate();
+  }
+  const error = save.error instanceof ApiError && save.error.code === 'invalid_mobile' ? save.error.message : null;
+  return (
+    <form className="card section stack" onSubmit={submit} noValidate aria-labelledby="alert-mobile-heading">
+      <h2 id="alert-mobile-heading">Alerts by text</h2>
+      <TextField
+        label="Your mobile"
+        optional
+        hint="When an alert rule texts your role, the alert comes to this number. Leave it empty for email only."
+        type="tel"
+        autoComplete="tel"
+        value={mobile}
+        onChange={(e) => setMobile(e.target.value)}
+        error={error ?? undefined}
+      />
+      <FormMessage error={save.error && !error ? errorMessage(save.error) : null} success={saved} />
+      <div className="form-actions">
+        <button type="submit" className="button button-secondary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save mobile'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function AccountPage() {
   const session = useSession();
   const membership = session.activeMembership;
@@ -272,6 +315,7 @@ export function AccountPage() {
             ))}
           </dl>
         </section>
+        <AlertMobile />
         <TwoFactor />
         <ChangePassword />
       </div>

@@ -253,7 +253,7 @@ function CasesCard({ from, to, locationId }: { from: string; to: string; locatio
             </li>
           </ul>
           <p className="stat-note">
-            Recovery rate: customers who said “yes, it is fixed”, of {plural(data.followUpsAnswered, 'answer')} in the period.
+            Recovery rate: customers who said “yes, it is fixed”, of {plural(data.followUpsAnswered, 'answer')} in the period.{' '}
             <Link to="/cases">See the cases</Link>
           </p>
         </>

@@ -303,7 +303,7 @@ function RuleEditor({
 
       <fieldset className="fieldset stack">
         <legend className="field-label">How and when</legend>
-        <CheckGroup legend="Send by" hint="Texts go to the mobiles above; emails to the roles and addresses." choices={channelChoices} value={form.channels} onChange={(v) => set('channels', v)} />
+        <CheckGroup legend="Send by" hint="Emails go to the roles and addresses; texts to the mobiles above and to members of those roles who gave a mobile in their account." choices={channelChoices} value={form.channels} onChange={(v) => set('channels', v)} />
         <RadioGroup legend="Delivery" choices={deliveryChoices} value={form.delivery} onChange={(v) => set('delivery', v)} />
         {form.delivery === 'daily_digest' ? (
           <SelectField label="Send the digest at" hint="On the business’s clock." className="field-short" value={String(form.digestHour)} onChange={(e) => set('digestHour', Number(e.target.value))}>
