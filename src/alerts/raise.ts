@@ -9,8 +9,8 @@ import type { AlertChannel } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { nextAllowedTime, nextLocalHour } from '../cases/business-time.ts';
 import { openCase } from '../cases/open-case.ts';
-import { loadServiceLevel, type ServiceLevel } from '../cases/service-level.ts';
-import { enabledRules, ruleMatches, type AlertRule, type FeedbackFacts } from './rules.ts';
+import type { ServiceLevel } from '../cases/service-level.ts';
+import { cachedServiceLevel, enabledRules, ruleMatches, type AlertRule, type FeedbackFacts } from './rules.ts';
 
 export interface AlertableFeedback extends Omit<FeedbackFacts, 'locationPath'> {
   clientId: ClientId;
@@ -18,10 +18,20 @@ export interface AlertableFeedback extends Omit<FeedbackFacts, 'locationPath'> {
   locationId: string;
 }
 
-export async function raiseAlerts(trx: Trx, feedback: AlertableFeedback): Promise<void> {
+/**
+ * `inScopedTransaction`: the transaction is a location-scoped person's (withAccess for a
+ * manager or viewer). Stored feedback comes in client transactions, which have no scope.
+ */
+export async function raiseAlerts(trx: Trx, feedback: AlertableFeedback, inScopedTransaction = false): Promise<void> {
   const rules = await enabledRules(trx, feedback.clientId);
   if (rules.length === 0) return;
-  await outsideLocationScope(trx, () => raise(trx, feedback, rules));
+  // Most feedback matches no rule: decided here without a query. Rules limited to some
+  // locations need the hierarchy to say.
+  const anyLocal = rules.some((r) => r.locationIds !== null);
+  const shallow = { ...feedback, locationPath: [feedback.locationId] };
+  if (!anyLocal && !rules.some((r) => ruleMatches(r, shallow))) return;
+  if (inScopedTransaction) await outsideLocationScope(trx, () => raise(trx, feedback, rules));
+  else await raise(trx, feedback, rules);
 }
 
 /**
@@ -42,18 +52,14 @@ async function outsideLocationScope(trx: Trx, work: () => Promise<void>): Promis
 }
 
 async function raise(trx: Trx, feedback: AlertableFeedback, rules: AlertRule[]): Promise<void> {
-  // Rules without locations need no hierarchy to match; look it up only when one might.
-  const anyLocal = rules.some((r) => r.locationIds !== null);
-  const shallow = { ...feedback, locationPath: [feedback.locationId] };
-  if (!anyLocal && !rules.some((r) => ruleMatches(r, shallow))) return;
-  const locationPath = await locationAndAncestors(trx, feedback.clientId, feedback.locationId);
+  const locationPath = await remembered(`path:${feedback.clientId}:${feedback.locationId}`, () => locationAndAncestors(trx, feedback.clientId, feedback.locationId));
   const facts: FeedbackFacts = { ...feedback, locationPath };
   const matched = rules.flatMap((rule) => {
     const reason = ruleMatches(rule, facts);
     return reason ? [{ rule, reason }] : [];
   });
   if (matched.length === 0) return;
-  const level = await loadServiceLevel(trx, feedback.clientId);
+  const level = await cachedServiceLevel(trx, feedback.clientId);
   const now = new Date();
   for (const { rule, reason } of matched) {
     const recipients = await recipientsOf(trx, feedback.clientId, rule, locationPath);
@@ -94,6 +100,23 @@ function dueTime(rule: AlertRule, level: ServiceLevel, now: Date): Date {
   return nextAllowedTime(base, level, { weekends: rule.deferWeekends, outsideHours: rule.deferOutsideHours });
 }
 
+/**
+ * The location hierarchy and who covers a location change rarely, and low scores come in
+ * bursts: each process remembers them for a few seconds, so raising an alert costs the
+ * writes only. (A member added or removed is seen within those seconds.)
+ */
+const REMEMBER_MS = 5_000;
+const memory = new Map<string, { at: number; value: string[] }>();
+
+async function remembered(key: string, load: () => Promise<string[]>): Promise<string[]> {
+  const hit = memory.get(key);
+  if (hit && Date.now() - hit.at < REMEMBER_MS) return hit.value;
+  const value = await load();
+  if (memory.size > 50_000) memory.clear();
+  memory.set(key, { at: Date.now(), value });
+  return value;
+}
+
 export interface AlertRecipient {
   key: string;
   userId: string | null;
@@ -107,10 +130,11 @@ export interface AlertRecipient {
  * email that would reach no one goes to the business's admins and owners instead.
  */
 export async function recipientsOf(trx: Trx, clientId: ClientId, rule: AlertRule, locationPath: readonly string[]): Promise<Record<AlertChannel, AlertRecipient[]>> {
-  const members = rule.recipients.roles.length > 0 ? await membersCovering(trx, clientId, rule.recipients.roles, locationPath) : [];
+  const roles = rule.recipients.roles;
+  const members = roles.length > 0 ? await remembered(`members:${clientId}:${roles.join(',')}:${locationPath[0]}`, () => membersCovering(trx, clientId, roles, locationPath)) : [];
   const emails = [...members.map((userId) => ({ key: `user:${userId}`, userId, address: null })), ...rule.recipients.emails.map((address) => ({ key: `email:${address}`, userId: null, address }))];
   if (emails.length === 0 && rule.channels.includes('email') && rule.recipients.mobiles.length === 0) {
-    const fallback = await membersCovering(trx, clientId, ['owner', 'admin'], locationPath);
+    const fallback = await remembered(`members:${clientId}:owner,admin:${locationPath[0]}`, () => membersCovering(trx, clientId, ['owner', 'admin'], locationPath));
     emails.push(...fallback.map((userId) => ({ key: `user:${userId}`, userId, address: null })));
   }
   const texting = rule.channels.includes('sms') && members.length > 0 ? await membersWithMobile(trx, members) : [];

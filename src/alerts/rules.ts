@@ -6,6 +6,7 @@
 import type { Selectable } from 'kysely';
 import type { AlertChannel, AlertRulesTable, FeedbackCategory, MembershipRole, Scale } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
+import { loadServiceLevel, type ServiceLevel } from '../cases/service-level.ts';
 import { scoreBandOf } from '../programmes/index.ts';
 
 export interface AlertRule {
@@ -70,8 +71,22 @@ export async function enabledRules(trx: Trx, clientId: ClientId): Promise<AlertR
   return rules;
 }
 
+const levels = new Map<string, { at: number; level: ServiceLevel }>();
+
+/** The client's service level, from the same short cache as its rules. */
+export async function cachedServiceLevel(trx: Trx, clientId: ClientId): Promise<ServiceLevel> {
+  const hit = levels.get(clientId);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.level;
+  const level = await loadServiceLevel(trx, clientId);
+  if (levels.size > 10_000) levels.clear();
+  levels.set(clientId, { at: Date.now(), level });
+  return level;
+}
+
+/** Drops this process's cached rules and service level of the client, after a change. */
 export function forgetRules(clientId: ClientId): void {
   cache.delete(clientId);
+  levels.delete(clientId);
 }
 
 export interface FeedbackFacts {

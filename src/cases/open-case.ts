@@ -35,9 +35,12 @@ export async function openCase(trx: Trx, level: ServiceLevel, opening: CaseOpeni
     .returning('id')
     .executeTakeFirst();
   if (!row) return null;
+  // A rule's case is written on the feedback's own path and is its own record (the case row,
+  // with its reason and rule); only a person opening one is an act for the audit log.
+  if (!opening.openedBy) return row.id;
   await appendAudit(trx, {
     clientId: opening.clientId,
-    actorKind: opening.openedBy ? 'user' : 'system',
+    actorKind: 'user',
     actorId: opening.openedBy,
     action: 'case.opened',
     subjectKind: 'feedback',

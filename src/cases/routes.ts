@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { expandLocationScope, inScope, withAccess } from '../accounts/index.ts';
+import { forgetRules } from '../alerts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import { renderProblemPage, renderPublicPage } from '../feedback/index.ts';
@@ -83,6 +84,7 @@ export const caseRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'cases.service_level_changed', subjectKind: 'client', subjectId: access.clientId, details: { fields: Object.keys(change).sort().join(',') } });
         return next;
       });
+      forgetRules(access.clientId);
       return { businessHours: { start: level.start, end: level.end }, businessDays: [...level.days], caseDueHours: level.caseDueHours, timezone: level.timezone };
     },
   );

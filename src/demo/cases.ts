@@ -85,7 +85,6 @@ export async function seedDemoCases(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await appendAudit(trx, { clientId, actorKind: 'system', action: 'case.opened', subjectKind: 'feedback', subjectId: f.id, details: { case_id: row.id, reason: 'low_score' } });
     if (resolvedAt) {
       await trx.updateTable('feedback').set({ status: 'resolved' }).where('client_id', '=', clientId).where('id', '=', f.id).execute();
       await appendAudit(trx, {

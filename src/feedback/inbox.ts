@@ -175,6 +175,12 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
       .where('action', 'in', ['feedback.status_changed', 'feedback.category_changed', ...caseActions])
       .orderBy('seq')
       .execute();
+    const openedCase = await trx
+      .selectFrom('cases')
+      .select(['opened_at', 'reason', 'assignee_user_id'])
+      .where('client_id', '=', access.clientId)
+      .where('feedback_id', '=', feedbackId)
+      .executeTakeFirst();
     const client = await trx.selectFrom('clients').select('name').where('id', '=', access.clientId).executeTakeFirstOrThrow();
     const band = scoreBandOf(row.scale, row.score);
     const templates = can(access, 'feedback.respond')
@@ -188,7 +194,7 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
           .execute()
       : [];
     const textReply = await textReplyAvailability(trx, access.clientId, row.end_customer_id);
-    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, clientName: client.name, templates, textReply };
+    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, openedCase, clientName: client.name, templates, textReply };
   });
   if (!loaded) return null;
   const { row, contact, history, clientName, templates } = loaded;
@@ -209,6 +215,9 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
       direction: r.kind === 'note' ? null : r.direction,
       error: r.error,
     })),
+    ...(loaded.openedCase
+      ? [{ kind: 'case' as const, at: loaded.openedCase.opened_at.toISOString(), author: null, subject: null, body: `Case opened: ${reasonWords[loaded.openedCase.reason] ?? loaded.openedCase.reason}`, status: null, direction: null, error: null }]
+      : []),
     ...history.map((h) => {
       if (caseActions.includes(h.action)) {
         return { kind: 'case' as const, at: h.at.toISOString(), author: author(h.actor_id), subject: null, body: describeCaseEvent(h.action, h.details, names), status: null, direction: null, error: null };
@@ -238,7 +247,7 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
   };
 }
 
-const caseActions = ['case.opened', 'case.assigned', 'case.status_changed', 'case.escalated', 'case.resolved', 'case.follow_up_sent', 'case.follow_up_answered'];
+const caseActions = ['case.assigned', 'case.status_changed', 'case.escalated', 'case.resolved', 'case.follow_up_sent', 'case.follow_up_answered'];
 
 const reasonWords: Record<string, string> = { low_score: 'a low score', complaint: 'a complaint', contact_requested: 'the customer asked to be contacted', keywords: 'words in the comment', manual: 'opened by hand' };
 
@@ -258,8 +267,6 @@ function describeCaseEvent(action: string, raw: unknown, names: Map<string, stri
   const d = raw as Record<string, string | number | boolean | undefined>;
   const person = (id: unknown) => (typeof id === 'string' && id !== 'nobody' ? (names.get(id) ?? 'a former member') : 'nobody');
   switch (action) {
-    case 'case.opened':
-      return `Case opened: ${reasonWords[String(d.reason)] ?? String(d.reason)}${d.assignee_user_id ? `, assigned to ${person(d.assignee_user_id)}` : ''}`;
     case 'case.assigned':
       return `Case assigned to ${person(d.assignee_user_id)}`;
     case 'case.status_changed':
@@ -328,7 +335,7 @@ export async function updateFeedback(
         category,
         contactRequested: current.contact_requested,
         comment: current.comment,
-      });
+      }, access.locationIds !== null);
     }
     return true;
   });
