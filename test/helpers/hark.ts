@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { Services } from '../../src/context.ts';
 import { startHark, type Role, type RunningHark } from '../../src/start.ts';
@@ -22,6 +23,8 @@ export interface TestHark extends RunningHark {
 export interface TestHarkOptions {
   env?: Record<string, string>;
   role?: Role;
+  /** Where logs go (default: nowhere). */
+  logger?: Logger;
 }
 
 export async function startTestHark(options: TestHarkOptions = {}): Promise<TestHark> {
@@ -37,7 +40,7 @@ export async function startTestHark(options: TestHarkOptions = {}): Promise<Test
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   });
-  const running = await startHark(config, { role: options.role ?? 'all', logger: false, inMemory: true });
+  const running = await startHark(config, { role: options.role ?? 'all', logger: options.logger ?? false, inMemory: true });
   const url = running.url ?? '';
   return {
     ...running,

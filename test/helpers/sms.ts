@@ -4,6 +4,7 @@
  * signed webhooks and reads what Hark sent back from the stand-in.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Services } from '../../src/context.ts';
 import { withClient } from '../../src/db/tenancy.ts';
 import type { TestClient } from './factories.ts';
@@ -17,7 +18,7 @@ export interface SmsTestHark {
   close(): Promise<void>;
 }
 
-export async function startSmsTestHark(env: Record<string, string> = {}): Promise<SmsTestHark> {
+export async function startSmsTestHark(env: Record<string, string> = {}, logger?: Logger): Promise<SmsTestHark> {
   const gateway = await startTestSmsGateway({ accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
   const hark = await startTestHark({
     env: {
@@ -28,6 +29,7 @@ export async function startSmsTestHark(env: Record<string, string> = {}): Promis
       HARK_JOB_POLL_SECONDS: '0.5',
       ...env,
     },
+    ...(logger ? { logger } : {}),
   });
   return {
     hark,
