@@ -74,6 +74,11 @@ const envSchema = z.object({
   HARK_SMS_LIMIT_PER_IP: positiveInt.default(3000).describe('SMS webhook calls per IP per window (the provider calls from few addresses)'),
   HARK_ALERT_POLL_SECONDS: z.coerce.number().min(0.1, 'must be at least 0.1 (seconds)').default(5).describe('how often workers look for alerts to send and cases to escalate'),
   HARK_ALERT_LEASE_SECONDS: positiveInt.default(120).describe('how long a worker holds an alert it is sending before another may take it over'),
+  HARK_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (openssl rand -hex 32)')
+    .optional()
+    .describe('Bearer token that GET /metrics requires; without it /metrics answers only to this machine (no proxy in between)'),
 });
 
 export type Config = Readonly<{
@@ -105,6 +110,8 @@ export type Config = Readonly<{
     limitPerIp: number;
   }>;
   alerts: Readonly<{ pollSeconds: number; leaseSeconds: number }>;
+  /** Bearer token for /metrics; undefined: /metrics answers only to loopback clients. */
+  metricsToken: string | undefined;
 }>;
 
 export class ConfigError extends Error {}
@@ -157,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       limitPerIp: e.HARK_SMS_LIMIT_PER_IP,
     }),
     alerts: Object.freeze({ pollSeconds: e.HARK_ALERT_POLL_SECONDS, leaseSeconds: e.HARK_ALERT_LEASE_SECONDS }),
+    metricsToken: e.HARK_METRICS_TOKEN,
   });
 }
 

@@ -160,7 +160,12 @@ export async function startHark(config: Config, options: StartOptions): Promise<
   let workers: Workers | null = null;
   try {
     if (options.role !== 'worker') {
-      app = await buildApp({ services, logger: options.logger, isReady: () => ready });
+      app = await buildApp({
+        services,
+        logger: options.logger,
+        isReady: () => ready,
+        poolStats: () => ({ total: database.pool.totalCount, idle: database.pool.idleCount, waiting: database.pool.waitingCount }),
+      });
       await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
         throw listenError(config, error);
       });

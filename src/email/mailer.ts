@@ -5,6 +5,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
+import { countEmailSent } from '../http/metrics.ts';
 import { startLocalMailbox, type LocalMailbox } from './local-mailbox.ts';
 
 export interface OutgoingMail {
@@ -38,15 +39,21 @@ export async function createMailer(config: Config, mailboxDir: string): Promise<
   return {
     destination: mailbox ? `the local mailbox ${mailboxDir}` : new URL(smtpUrl).host,
     async send(mail) {
-      await transport.sendMail({
-        from: config.mail.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        replyTo: mail.replyTo,
-        messageId: `<${mail.messageKey}@${fromDomain}>`,
-      });
+      try {
+        await transport.sendMail({
+          from: config.mail.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          replyTo: mail.replyTo,
+          messageId: `<${mail.messageKey}@${fromDomain}>`,
+        });
+        countEmailSent('sent');
+      } catch (error) {
+        countEmailSent('failed');
+        throw error;
+      }
     },
     async close() {
       transport.close();

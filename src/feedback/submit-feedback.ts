@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { raiseAlerts } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
+import { countFeedbackIngested } from '../http/metrics.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';
@@ -37,7 +38,7 @@ export async function submitFeedback(
   const { clientId, location } = target;
   const feedbackId = randomUUID();
   try {
-    return await withClient(services.db, clientId, async (trx) => {
+    const result = await withClient(services.db, clientId, async (trx) => {
       if (submission.receiptCode) {
         const consumed = await trx
           .updateTable('receipt_codes')
@@ -53,8 +54,10 @@ export async function submitFeedback(
 
       const inserted = await insertFeedback(services, trx, target, { ...submission, id: feedbackId, channel, formNonce });
       if (!inserted) throw new Rollback(await duplicateOf(trx, target, formNonce));
-      return { ok: true, feedbackId, duplicate: false, prizeDrawEntered: submission.prizeDraw };
+      return { ok: true, feedbackId, duplicate: false, prizeDrawEntered: submission.prizeDraw } as const;
     });
+    countFeedbackIngested(channel);
+    return result;
   } catch (error) {
     if (error instanceof Rollback) return error.result;
     throw error;

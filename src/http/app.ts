@@ -26,6 +26,7 @@ import { alertRoutes } from '../alerts/index.ts';
 import { caseRoutes } from '../cases/index.ts';
 import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsPlugin, type PoolStats } from './metrics.ts';
 import { portalRoutes } from './portal.ts';
 import { sessionAuthPlugin } from './session-auth.ts';
 
@@ -34,9 +35,11 @@ export interface BuildAppOptions {
   logger: Logger | false;
   /** Resolves when start-up has finished (migrations, demo data); /healthz answers 503 until then. */
   isReady: () => boolean;
+  /** The database pool's connections, for /metrics. */
+  poolStats?: () => PoolStats;
 }
 
-export async function buildApp({ services, logger, isReady }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ services, logger, isReady, poolStats }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger || undefined,
     logger: logger ? undefined : false,
@@ -109,6 +112,8 @@ export async function buildApp({ services, logger, isReady }: BuildAppOptions): 
     return reply.send(body);
   });
 
+  // Before every route: its onResponse hook counts every request, the 404s included.
+  await app.register(metricsPlugin, { services, poolStats });
   await app.register(healthRoutes, { services, isReady });
   await app.register(feedbackRoutes, { services });
   await app.register(accountRoutes, { services });

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../context.ts';
+import { countFeedbackIngested } from '../http/metrics.ts';
 import type { SmsConversationState } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';
@@ -233,6 +234,8 @@ async function storeFeedback(services: Services, trx: Trx, conversation: StoredC
     await trx.updateTable('receipt_codes').set({ feedback_id: id }).where('client_id', '=', clientId).where('code', '=', conversation.receiptCode).execute();
   }
   await trx.updateTable('sms_messages').set({ feedback_id: id }).where('client_id', '=', clientId).where('conversation_id', '=', conversation.id).execute();
+  // Counted as it is written: the inbound text's transaction rarely rolls back.
+  countFeedbackIngested('sms');
   return id;
 }
 

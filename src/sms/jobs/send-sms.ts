@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { Services } from '../../context.ts';
+import { countSmsSent } from '../../http/metrics.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../../db/tenancy.ts';
 import { ALWAYS_SENT_KINDS, enqueueSend, QUIET_HOURS_KINDS } from '../messages.ts';
 import type { SendOutcome } from '../providers/index.ts';
@@ -48,6 +49,7 @@ export async function sendSmsJob(services: Services, data: unknown): Promise<voi
       statusCallbackUrl: services.sms.name === 'twilio' ? `${services.publicUrl}/sms/twilio/status` : null,
     })
     .catch((error: unknown) => ({ ok: false, retryable: true, code: null, message: error instanceof Error ? error.message.slice(0, 200) : 'send failed' }));
+  countSmsSent(outcome.ok ? 'sent' : 'failed');
   await withClient(services.db, clientId, (trx) => recordOutcome(trx, clientId, job.messageId, claim, outcome));
   if (!outcome.ok && outcome.retryable && claim.attempts < MAX_ATTEMPTS) {
     // Thrown so the queue retries the job with backoff.

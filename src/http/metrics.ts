@@ -1,0 +1,270 @@
+/**
+ * Prometheus metrics at `GET /metrics` (prom-client, text format).
+ *
+ * Two registries:
+ * - one per app (built by `metricsPlugin`): the HTTP request metrics and the gauges read from
+ *   the database at scrape time (jobs, alerts, pool). Several Harks in one process (tests)
+ *   each count their own requests.
+ * - one for the process (module-level, `processRegistry`): prom-client's default process
+ *   metrics (CPU, memory, event loop, GC; collected once per process, as they describe the
+ *   process) and the domain counters that code paths bump through `countFeedbackIngested`,
+ *   `countSmsSent` and `countEmailSent`. Those functions need no app or services, so any code
+ *   (request handlers, job workers) can call them. In production a process runs one Hark;
+ *   in tests with several Harks in one process these counters are shared, so assert deltas.
+ *
+ * Each scrape answers `Registry.merge([appRegistry, processRegistry])`.
+ *
+ * Access: with HARK_METRICS_TOKEN set, only `Authorization: Bearer <token>` (401 otherwise);
+ * without it, only clients on this machine that came through no proxy (404 otherwise).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { sql } from 'kysely';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Services } from '../context.ts';
+import type { AlertStatus, Channel } from '../db/schema.ts';
+import { errorBody, HttpError } from './errors.ts';
+import { withDeadline } from './health-routes.ts';
+
+// ---------------------------------------------------------------------------------------
+// Process-wide: default process metrics and domain counters.
+
+const processRegistry = new Registry();
+let defaultMetricsStarted = false;
+
+/** Every feedback channel, so each series exists (at 0) from the first scrape. */
+const feedbackChannels: Record<Channel, true> = { web: true, qr: true, kiosk: true, sms: true, api: true, email: true };
+
+export type SendOutcome = 'sent' | 'failed';
+const sendOutcomes: readonly SendOutcome[] = ['sent', 'failed'];
+
+const feedbackIngested = new Counter({
+  name: 'hark_feedback_ingested_total',
+  help: 'Feedback stored (committed), by channel, since this process started',
+  labelNames: ['channel'] as const,
+  registers: [processRegistry],
+});
+const smsSent = new Counter({
+  name: 'hark_sms_sent_total',
+  help: 'Text messages handed to the SMS provider, by outcome, since this process started',
+  labelNames: ['outcome'] as const,
+  registers: [processRegistry],
+});
+const emailSent = new Counter({
+  name: 'hark_email_sent_total',
+  help: 'Emails handed to the mail server, by outcome, since this process started',
+  labelNames: ['outcome'] as const,
+  registers: [processRegistry],
+});
+for (const channel of Object.keys(feedbackChannels)) feedbackIngested.inc({ channel }, 0);
+for (const outcome of sendOutcomes) {
+  smsSent.inc({ outcome }, 0);
+  emailSent.inc({ outcome }, 0);
+}
+
+/**
+ * Counts one stored feedback. Call it once the transaction that stored it has committed
+ * (not inside it: a rolled-back insert must not count), and not for a duplicate that was
+ * skipped (same form nonce).
+ */
+export function countFeedbackIngested(channel: Channel): void {
+  feedbackIngested.inc({ channel });
+}
+
+/** Counts one attempt to hand a text to the SMS provider: 'sent' when it accepted it, else 'failed' (each retry counts). */
+export function countSmsSent(outcome: SendOutcome): void {
+  smsSent.inc({ outcome });
+}
+
+/** Counts one attempt to hand an email to the mail server: 'sent' when it accepted it, else 'failed' (each retry counts). */
+export function countEmailSent(outcome: SendOutcome): void {
+  emailSent.inc({ outcome });
+}
+
+// ---------------------------------------------------------------------------------------
+// Per app: HTTP metrics, and gauges read at scrape time.
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface MetricsPluginOptions {
+  services: Services;
+  /** The pg pool's counts (`pool.totalCount`, `idleCount`, `waitingCount`); without it, no pool gauge. */
+  poolStats?: (() => PoolStats) | undefined;
+}
+
+/** Methods kept as label values; anything else (a made-up method) is 'other'. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const WAITING_JOB_STATES = ['created', 'retry', 'active'] as const;
+const OPEN_ALERT_STATUSES = ['pending', 'sending', 'failed'] as const satisfies readonly AlertStatus[];
+/** How long each scrape-time query may take before its source counts as down. */
+const SOURCE_DEADLINE_MS = 5000;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** True when the Authorization header is `Bearer <token>`, compared in constant time (over hashes, so lengths leak nothing). */
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  const given = sha256(match?.[1] ?? '');
+  return timingSafeEqual(given, expected) && match !== null;
+}
+
+export const metricsPlugin = fp<MetricsPluginOptions>(
+  async (app, { services, poolStats }) => {
+    if (!defaultMetricsStarted) {
+      collectDefaultMetrics({ register: processRegistry });
+      defaultMetricsStarted = true;
+    }
+    const registry = new Registry();
+
+    const requests = new Counter({
+      name: 'hark_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    });
+    const duration = new Histogram({
+      name: 'hark_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by method and route pattern',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    const jobs = new Gauge({
+      name: 'hark_jobs',
+      help: 'Jobs in the queue that are waiting (created, retry) or running (active), by queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+    });
+    const oldest = new Gauge({
+      name: 'hark_job_queue_oldest_seconds',
+      help: 'Seconds since the oldest waiting job of the queue became due (0 when none waits)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    });
+    const alerts = new Gauge({
+      name: 'hark_alerts',
+      help: 'Alerts in the outbox not yet sent, by status, over all clients',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    });
+    const sourceUp = new Gauge({
+      name: 'hark_metrics_source_up',
+      help: '1 when the last scrape read this source of gauges from the database, 0 when it failed (its gauges are then absent)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    });
+    if (poolStats) {
+      new Gauge({
+        name: 'hark_db_pool_connections',
+        help: 'Connections of the database pool: total open, idle, and requests waiting for one',
+        labelNames: ['state'] as const,
+        registers: [registry],
+        collect() {
+          const stats = poolStats();
+          this.set({ state: 'total' }, stats.total);
+          this.set({ state: 'idle' }, stats.idle);
+          this.set({ state: 'waiting' }, stats.waiting);
+        },
+      });
+    }
+
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, never the URL: no ids or codes in labels.
+      const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+      const method = KNOWN_METHODS.has(request.method) ? request.method : 'other';
+      requests.inc({ method, route, status: String(reply.statusCode) });
+      duration.observe({ method, route }, reply.elapsedTime / 1000);
+    });
+
+    async function readJobs(): Promise<void> {
+      // Queues come from pgboss.queue, so a queue without jobs shows 0 rather than nothing.
+      // Oldest: since start_after of due waiting jobs (a job waiting out its retry delay is
+      // not late); active jobs are not waiting.
+      const { rows } = await sql<{ queue: string; state: string; n: number; oldest: number | null }>`
+        select q.name as queue, s.state, coalesce(j.n, 0)::int as n, j.oldest::float8 as oldest
+        from pgboss.queue q
+        cross join (values ('created'), ('retry'), ('active')) as s (state)
+        left join (
+          select name, state::text as state, count(*) as n,
+                 extract(epoch from now() - min(start_after) filter (where state in ('created', 'retry') and start_after <= now())) as oldest
+          from pgboss.job
+          where state in ('created', 'retry', 'active')
+          group by name, state
+        ) j on j.name = q.name and j.state = s.state`.execute(services.db);
+      jobs.reset();
+      oldest.reset();
+      const oldestByQueue = new Map<string, number>();
+      for (const row of rows) {
+        if (!(WAITING_JOB_STATES as readonly string[]).includes(row.state)) continue;
+        jobs.set({ queue: row.queue, state: row.state }, row.n);
+        oldestByQueue.set(row.queue, Math.max(oldestByQueue.get(row.queue) ?? 0, row.oldest ?? 0));
+      }
+      for (const [queue, seconds] of oldestByQueue) oldest.set({ queue }, seconds);
+    }
+
+    async function readAlerts(): Promise<void> {
+      // Owner role (no tenant): counts over every client, nothing per client.
+      const rows = await services.db
+        .selectFrom('alerts')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', OPEN_ALERT_STATUSES)
+        .groupBy('status')
+        .execute();
+      alerts.reset();
+      for (const status of OPEN_ALERT_STATUSES) alerts.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+    }
+
+    async function readSource(source: string, read: () => Promise<void>, gauges: Gauge[]): Promise<void> {
+      try {
+        await withDeadline(read(), SOURCE_DEADLINE_MS, source);
+        sourceUp.set({ source }, 1);
+      } catch (error) {
+        for (const gauge of gauges) gauge.reset();
+        sourceUp.set({ source }, 0);
+        app.log.warn({ source, message: error instanceof Error ? error.message : String(error) }, 'metrics source failed');
+      }
+    }
+
+    // Concurrent scrapes share one round of queries.
+    let refreshing: Promise<void> | null = null;
+    function refresh(): Promise<void> {
+      refreshing ??= (async () => {
+        // One after the other: embedded PGlite has a single connection.
+        await readSource('jobs', readJobs, [jobs, oldest]);
+        await readSource('alerts', readAlerts, [alerts]);
+      })().finally(() => {
+        refreshing = null;
+      });
+      return refreshing;
+    }
+
+    const token = services.config.metricsToken;
+    const expected = token ? sha256(token) : null;
+    const allowed = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (expected) {
+        if (!bearerMatches(request.headers.authorization, expected)) {
+          return reply.code(401).header('www-authenticate', 'Bearer realm="hark-metrics"').send(errorBody('unauthenticated', 'This needs the metrics token (HARK_METRICS_TOKEN) as a bearer token.'));
+        }
+        return;
+      }
+      const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+      if (forwarded || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new HttpError('not_found');
+    };
+
+    app.get('/metrics', { schema: { hide: true }, onRequest: allowed }, async (_request, reply) => {
+      await refresh();
+      const merged = Registry.merge([registry, processRegistry]);
+      const text = await merged.metrics();
+      return reply.header('cache-control', 'no-store').type(merged.contentType).send(text);
+    });
+  },
+  { name: 'hark-metrics' },
+);
