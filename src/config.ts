@@ -81,6 +81,11 @@ const envSchema = z.object({
     .describe('Bearer token that GET /metrics requires; without it /metrics answers only to this machine (no proxy in between)'),
 });
 
+/** Every environment variable Hark reads (for checks of deployment files). */
+export function knownVariables(): string[] {
+  return Object.keys(envSchema.shape);
+}
+
 export type Config = Readonly<{
   databaseUrl: string | undefined;
   port: number;
