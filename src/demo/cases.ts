@@ -85,6 +85,9 @@ export async function seedDemoCases(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (!resolvedAt && firstResponseAt) {
+      await trx.updateTable('feedback').set({ status: 'in_progress' }).where('client_id', '=', clientId).where('id', '=', f.id).execute();
+    }
     if (resolvedAt) {
       await trx.updateTable('feedback').set({ status: 'resolved' }).where('client_id', '=', clientId).where('id', '=', f.id).execute();
       await appendAudit(trx, {

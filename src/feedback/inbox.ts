@@ -284,6 +284,30 @@ function describeCaseEvent(action: string, raw: unknown, names: Map<string, stri
   }
 }
 
+/** Resolves the feedback's open case, if it has one, when the feedback is marked resolved. */
+async function resolveOpenCaseOf(trx: Trx, access: Access, feedbackId: string): Promise<void> {
+  const now = new Date();
+  const resolved = await trx
+    .updateTable('cases')
+    .set({ status: 'resolved', resolved_at: now, resolved_by: access.userId, resolution_code: 'other', resolution_note: 'Resolved with the feedback’s status.', updated_at: now })
+    .where('client_id', '=', access.clientId)
+    .where('feedback_id', '=', feedbackId)
+    .where('status', '<>', 'resolved')
+    .returning(['id', 'due_at'])
+    .executeTakeFirst();
+  if (resolved) {
+    await appendAudit(trx, {
+      clientId: access.clientId,
+      actorKind: 'user',
+      actorId: access.userId,
+      action: 'case.resolved',
+      subjectKind: 'feedback',
+      subjectId: feedbackId,
+      details: { case_id: resolved.id, resolution_code: 'other', on_time: now <= resolved.due_at },
+    });
+  }
+}
+
 /** Whether a text reply could go to the customer, without reading their number. */
 async function textReplyAvailability(trx: Trx, clientId: ClientId, endCustomerId: string | null): Promise<FeedbackDetail['textReply']> {
   const customer = endCustomerId
@@ -322,6 +346,8 @@ export async function updateFeedback(
     await trx.updateTable('feedback').set({ status, category, updated_at: new Date() }).where('client_id', '=', access.clientId).where('id', '=', feedbackId).execute();
     if (status !== current.status) {
       await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.status_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.status, to: status } });
+      // The feedback and its case tell one story: resolving the one resolves the other.
+      if (status === 'resolved') await resolveOpenCaseOf(trx, access, feedbackId);
     }
     if (category !== current.category) {
       await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.category_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.category, to: category } });

@@ -118,6 +118,13 @@ describe('a case', () => {
     expect((await admin.patch(`/api/v1/cases/${opened.id}`, { status: 'in_progress' })).status).toBe(409);
   });
 
+  it('is resolved when its feedback is marked resolved', async () => {
+    const opened = await lowScoreByWeb('resolved from the status');
+    expect((await admin.patch(`/api/v1/feedback/${opened.feedbackId}`, { status: 'resolved' })).status).toBe(200);
+    const after = await admin.get<CaseBody>(`/api/v1/cases/${opened.id}`);
+    expect(after.body).toMatchObject({ status: 'resolved', resolutionCode: 'other' });
+  });
+
   it('can be opened by hand on any feedback, once', async () => {
     await giveFeedback(sms.hark, `/f/${client.location.code}`, { score: '4', comment: 'fine but the bill was wrong' });
     const feedback = await withClient(sms.hark.services.db, client.clientId, (trx) =>
