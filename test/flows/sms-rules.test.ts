@@ -132,12 +132,13 @@ describe('invitations', () => {
 
   it('holds an invitation made in quiet hours until they end', async () => {
     const quiet = await createTestClient(sms.hark.services);
-    // Quiet all day but one minute from now: whatever the clock says, it is quiet now.
+    // Quiet all day but a minute, ending two to three minutes from now: whatever the clock
+    // says, it is quiet now, and the end is more than a minute away.
     const now = new Date();
     const nz = new Intl.DateTimeFormat('en-GB', { timeZone: 'Pacific/Auckland', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const inThreeMinutes = nz.format(new Date(now.getTime() + 3 * 60_000));
     const inTwoMinutes = nz.format(new Date(now.getTime() + 2 * 60_000));
-    const inOneMinute = nz.format(new Date(now.getTime() + 60_000));
-    await enableSms(sms.hark.services, quiet, { quietHours: { start: inTwoMinutes, end: inOneMinute } });
+    await enableSms(sms.hark.services, quiet, { quietHours: { start: inThreeMinutes, end: inTwoMinutes } });
     const user = await createTestUser(sms.hark.services, quiet.clientId, 'manager');
     const manager = await signIn(sms.hark, user);
     const mobile = randomMobile();
@@ -146,8 +147,8 @@ describe('invitations', () => {
     const body = sent.body as { status: string; sendAfter: string };
     expect(body.status).toBe('scheduled');
     const sendAfter = new Date(body.sendAfter).getTime();
-    expect(sendAfter).toBeGreaterThan(now.getTime());
-    expect(sendAfter).toBeLessThanOrEqual(now.getTime() + 2 * 60_000);
+    expect(sendAfter).toBeGreaterThan(now.getTime() + 60_000);
+    expect(sendAfter).toBeLessThanOrEqual(now.getTime() + 3 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(messagesTo(mobile)).toHaveLength(0);
     const row = await withClient(sms.hark.services.db, quiet.clientId, (trx) =>
