@@ -53,3 +53,29 @@ export async function expandLocationScope(trx: Trx, clientId: ClientId, roots: r
     select id from tree`.execute(trx);
   return rows.map((r) => r.id);
 }
+
+/** Members with one of these roles whose location scope covers a location (given with its ancestors). */
+export async function membersCovering(trx: Trx, clientId: ClientId, roles: readonly string[], locationPath: readonly string[]): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('client_id', '=', clientId)
+    .where('role', 'in', roles as ('owner' | 'admin' | 'manager' | 'viewer')[])
+    .where((eb) => eb.or([eb('location_scope', 'is', null), sql<boolean>`location_scope && ${sql.val(locationPath)}::uuid[]`]))
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** The location and every location above it, nearest first. */
+export async function locationAndAncestors(trx: Trx, clientId: ClientId, locationId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM locations WHERE client_id = ${clientId} AND id = ${locationId}
+      UNION ALL
+      SELECT l.id, l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.client_id = ${clientId} AND l.id = up.parent_id
+      WHERE up.depth < 20
+    )
+    SELECT id FROM up ORDER BY depth`.execute(trx);
+  return rows.map((r) => r.id);
+}

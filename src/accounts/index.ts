@@ -3,7 +3,7 @@
  * client), sessions, sign-in with throttling and two-factor codes, invitations and password
  * resets. `withAccess` is how every other domain runs a signed-in person's queries.
  */
-export { can, expandLocationScope, inScope, withAccess, type Access } from './access.ts';
+export { can, expandLocationScope, inScope, locationAndAncestors, membersCovering, withAccess, type Access } from './access.ts';
 export { permissionsOf, roleAllows, type Permission } from './policy.ts';
 export { accountRoutes } from './routes.ts';
 export { findUserNames } from './queries.ts';

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AlertChannel } from '../db/schema.ts';
+import { locationAndAncestors, membersCovering } from '../accounts/index.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { nextAllowedTime, nextLocalHour } from '../cases/business-time.ts';
 import { openCase } from '../cases/open-case.ts';
@@ -151,29 +152,4 @@ export async function recipientsOf(trx: Trx, clientId: ClientId, rule: AlertRule
 async function membersWithMobile(trx: Trx, userIds: string[]): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`select hark_members_with_mobile(${sql.val(userIds)}::uuid[]) as id`.execute(trx);
   return rows.map((r) => r.id).sort();
-}
-
-export async function membersCovering(trx: Trx, clientId: ClientId, roles: readonly string[], locationPath: readonly string[]): Promise<string[]> {
-  const rows = await trx
-    .selectFrom('memberships')
-    .select('user_id')
-    .where('client_id', '=', clientId)
-    .where('role', 'in', roles as ('owner' | 'admin' | 'manager' | 'viewer')[])
-    .where((eb) => eb.or([eb('location_scope', 'is', null), sql<boolean>`location_scope && ${sql.val(locationPath)}::uuid[]`]))
-    .orderBy('user_id')
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
-/** The location and every location above it, nearest first. */
-export async function locationAndAncestors(trx: Trx, clientId: ClientId, locationId: string): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`
-    WITH RECURSIVE up(id, parent_id, depth) AS (
-      SELECT id, parent_id, 0 FROM locations WHERE client_id = ${clientId} AND id = ${locationId}
-      UNION ALL
-      SELECT l.id, l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.client_id = ${clientId} AND l.id = up.parent_id
-      WHERE up.depth < 20
-    )
-    SELECT id FROM up ORDER BY depth`.execute(trx);
-  return rows.map((r) => r.id);
 }

@@ -5,7 +5,7 @@
  * is locked (SKIP LOCKED, so two workers do not wait on each other) and its level checked.
  */
 import { appendAudit } from '../audit/index.ts';
-import { locationAndAncestors, membersCovering } from '../alerts/raise.ts';
+import { locationAndAncestors, membersCovering } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import { asClientId, withClient } from '../db/tenancy.ts';
 

@@ -4,7 +4,7 @@
  * on the feedback, so the feedback's timeline tells the case's story.
  */
 import { sql } from 'kysely';
-import { findUserNames, inScope, withAccess, type Access } from '../accounts/index.ts';
+import { findUserNames, inScope, locationAndAncestors, membersCovering, withAccess, type Access } from '../accounts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { CaseReason, CaseStatus, ResolutionCode, Scale } from '../db/schema.ts';
@@ -224,15 +224,16 @@ async function lockCase(trx: Trx, access: Access, caseId: string) {
   return found && inScope(access, found.location_id) ? found : null;
 }
 
+const ASSIGNABLE_ROLES = ['owner', 'admin', 'manager'] as const;
+
 /** Who may take the case: owners, admins and managers who can see its location. */
 export async function listAssignees(services: Services, access: Access, caseId: string): Promise<{ id: string; name: string; role: string }[] | null> {
   const found = await withAccess(services.db, access, async (trx) => {
     const row = await trx.selectFrom('cases').select(['location_id']).where('client_id', '=', access.clientId).where('id', '=', caseId).executeTakeFirst();
     if (!row || !inScope(access, row.location_id)) return null;
-    const members = await trx.selectFrom('memberships').select(['user_id', 'role']).where('client_id', '=', access.clientId).where('role', '<>', 'viewer').execute();
-    const allowed = [];
-    for (const m of members) if (await mayBeAssigned(trx, access, m.user_id, row.location_id)) allowed.push(m);
-    return allowed;
+    const ids = await assignableMembers(trx, access, row.location_id);
+    if (ids.length === 0) return [];
+    return trx.selectFrom('memberships').select(['user_id', 'role']).where('client_id', '=', access.clientId).where('user_id', 'in', ids).execute();
   });
   if (!found) return null;
   const names = new Map((await findUserNames(services.db, found.map((m) => m.user_id))).map((u) => [u.id, u.name]));
@@ -240,23 +241,12 @@ export async function listAssignees(services: Services, access: Access, caseId: 
 }
 
 /** A case goes to someone who may act on it: an owner, admin or manager who can see its location. */
+async function assignableMembers(trx: Trx, access: Access, locationId: string): Promise<string[]> {
+  return membersCovering(trx, access.clientId, ASSIGNABLE_ROLES, await locationAndAncestors(trx, access.clientId, locationId));
+}
+
 async function mayBeAssigned(trx: Trx, access: Access, userId: string, locationId: string): Promise<boolean> {
-  const membership = await trx
-    .selectFrom('memberships')
-    .select(['role', 'location_scope'])
-    .where('client_id', '=', access.clientId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  if (!membership || membership.role === 'viewer') return false;
-  if (membership.location_scope === null) return true;
-  const { rows } = await sql<{ ok: boolean }>`
-    WITH RECURSIVE up(id, parent_id, depth) AS (
-      SELECT id, parent_id, 0 FROM locations WHERE client_id = ${access.clientId} AND id = ${locationId}
-      UNION ALL
-      SELECT l.id, l.parent_id, up.depth + 1 FROM locations l JOIN up ON l.client_id = ${access.clientId} AND l.id = up.parent_id WHERE up.depth < 20
-    )
-    SELECT EXISTS (SELECT 1 FROM up WHERE id = ANY (${sql.val(membership.location_scope)}::uuid[])) AS ok`.execute(trx);
-  return rows[0]?.ok ?? false;
+  return (await assignableMembers(trx, access, locationId)).includes(userId);
 }
 
 function audit(trx: Trx, access: Access, feedbackId: string, action: string, details: Record<string, string | number | boolean>) {

@@ -5,7 +5,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
-import { countEmailSent } from '../http/metrics.ts';
+import { countEmailSent } from '../counters.ts';
 import { startLocalMailbox, type LocalMailbox } from './local-mailbox.ts';
 
 export interface OutgoingMail {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { raiseAlerts } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
-import { countFeedbackIngested } from '../http/metrics.ts';
+import { countFeedbackIngested } from '../counters.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';

@@ -5,7 +5,7 @@
  * - one per app (built by `metricsPlugin`): the HTTP request metrics and the gauges read from
  *   the database at scrape time (jobs, alerts, pool). Several Harks in one process (tests)
  *   each count their own requests.
- * - one for the process (module-level, `processRegistry`): prom-client's default process
+ * - one for the process (`processRegistry`, in src/counters.ts): prom-client's default process
  *   metrics (CPU, memory, event loop, GC; collected once per process, as they describe the
  *   process) and the domain counters that code paths bump through `countFeedbackIngested`,
  *   `countSmsSent` and `countEmailSent`. Those functions need no app or services, so any code
@@ -21,66 +21,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processRegistry, startProcessMetrics } from '../counters.ts';
 import type { Services } from '../context.ts';
 import type { AlertStatus, Channel } from '../db/schema.ts';
-import { errorBody, HttpError } from './errors.ts';
+import { errorBody } from './errors.ts';
 import { withDeadline } from './health-routes.ts';
-
-// ---------------------------------------------------------------------------------------
-// Process-wide: default process metrics and domain counters.
-
-const processRegistry = new Registry();
-let defaultMetricsStarted = false;
-
-/** Every feedback channel, so each series exists (at 0) from the first scrape. */
-const feedbackChannels: Record<Channel, true> = { web: true, qr: true, kiosk: true, sms: true, api: true, email: true };
-
-export type SendOutcome = 'sent' | 'failed';
-const sendOutcomes: readonly SendOutcome[] = ['sent', 'failed'];
-
-const feedbackIngested = new Counter({
-  name: 'hark_feedback_ingested_total',
-  help: 'Feedback stored (committed), by channel, since this process started',
-  labelNames: ['channel'] as const,
-  registers: [processRegistry],
-});
-const smsSent = new Counter({
-  name: 'hark_sms_sent_total',
-  help: 'Text messages handed to the SMS provider, by outcome, since this process started',
-  labelNames: ['outcome'] as const,
-  registers: [processRegistry],
-});
-const emailSent = new Counter({
-  name: 'hark_email_sent_total',
-  help: 'Emails handed to the mail server, by outcome, since this process started',
-  labelNames: ['outcome'] as const,
-  registers: [processRegistry],
-});
-for (const channel of Object.keys(feedbackChannels)) feedbackIngested.inc({ channel }, 0);
-for (const outcome of sendOutcomes) {
-  smsSent.inc({ outcome }, 0);
-  emailSent.inc({ outcome }, 0);
-}
-
-/**
- * Counts one stored feedback. Call it once the transaction that stored it has committed
- * (not inside it: a rolled-back insert must not count), and not for a duplicate that was
- * skipped (same form nonce).
- */
-export function countFeedbackIngested(channel: Channel): void {
-  feedbackIngested.inc({ channel });
-}
-
-/** Counts one attempt to hand a text to the SMS provider: 'sent' when it accepted it, else 'failed' (each retry counts). */
-export function countSmsSent(outcome: SendOutcome): void {
-  smsSent.inc({ outcome });
-}
-
-/** Counts one attempt to hand an email to the mail server: 'sent' when it accepted it, else 'failed' (each retry counts). */
-export function countEmailSent(outcome: SendOutcome): void {
-  emailSent.inc({ outcome });
-}
+import { onlyFromThisMachine } from './this-machine.ts';
 
 // ---------------------------------------------------------------------------------------
 // Per app: HTTP metrics, and gauges read at scrape time.
@@ -103,7 +50,6 @@ const WAITING_JOB_STATES = ['created', 'retry', 'active'] as const;
 const OPEN_ALERT_STATUSES = ['pending', 'sending', 'failed'] as const satisfies readonly AlertStatus[];
 /** How long each scrape-time query may take before its source counts as down. */
 const SOURCE_DEADLINE_MS = 5000;
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -118,10 +64,7 @@ function bearerMatches(header: string | undefined, expected: Buffer): boolean {
 
 export const metricsPlugin = fp<MetricsPluginOptions>(
   async (app, { services, poolStats }) => {
-    if (!defaultMetricsStarted) {
-      collectDefaultMetrics({ register: processRegistry });
-      defaultMetricsStarted = true;
-    }
+    startProcessMetrics();
     const registry = new Registry();
 
     const requests = new Counter({
@@ -255,8 +198,7 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
         }
         return;
       }
-      const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
-      if (forwarded || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new HttpError('not_found');
+      await onlyFromThisMachine(request);
     };
 
     app.get('/metrics', { schema: { hide: true }, onRequest: allowed }, async (_request, reply) => {

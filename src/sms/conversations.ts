@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../context.ts';
-import { countFeedbackIngested } from '../http/metrics.ts';
+import { countFeedbackIngested } from '../counters.ts';
 import type { SmsConversationState } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';

@@ -11,6 +11,7 @@ import { expandLocationScope, inScope, withAccess } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import { withClient } from '../db/tenancy.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError, RateLimitedError } from '../http/errors.ts';
+import { onlyFromThisMachine } from '../http/this-machine.ts';
 import { applyDeliveryStatus } from './delivery-status.ts';
 import { receiveSms } from './inbound.ts';
 import { describeRefusal, sendCsvInvitations, sendInvitation } from './invitations.ts';
@@ -23,7 +24,6 @@ import { listFeedbackTexts } from './thread.ts';
 import { smsUsage } from './usage.ts';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export const smsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -188,12 +188,6 @@ function twiml(reply: FastifyReply) {
  */
 function registerDevPhone(app: Parameters<FastifyPluginAsync>[0], services: Services, limitBySender: (request: FastifyRequest) => Promise<void>) {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  // A reverse proxy on this machine also connects from loopback: a forwarded request is
-  // someone else's, so it is refused too.
-  const onlyFromThisMachine = async (request: FastifyRequest) => {
-    const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
-    if (forwarded || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new HttpError('not_found');
-  };
 
   api.get('/sms/dev/numbers', { schema: { hide: true, response: { 200: s.devNumbersSchema } }, preHandler: onlyFromThisMachine }, async () => {
     const rows = await services.db

@@ -125,6 +125,16 @@ describe('a case', () => {
     expect(after.body).toMatchObject({ status: 'resolved', resolutionCode: 'other' });
   });
 
+  it('refuses a list query it does not understand, naming the parameter', async () => {
+    const bad = await admin.get<ErrorBody>('/api/v1/cases?view=everyone');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('must be mine, team or unassigned');
+    const rule = (await admin.get<{ id: string }[]>('/api/v1/alert-rules')).body[0];
+    const elsewhere = await admin.request<ErrorBody>('PUT', `/api/v1/alert-rules/${rule?.id}`, { name: 'x', conditions: { lowBand: true }, locationIds: ['00000000-0000-4000-8000-000000000000'] });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error.message).toContain('not one of this business’s locations');
+  });
+
   it('can be opened by hand on any feedback, once', async () => {
     await giveFeedback(sms.hark, `/f/${client.location.code}`, { score: '4', comment: 'fine but the bill was wrong' });
     const feedback = await withClient(sms.hark.services.db, client.clientId, (trx) =>

@@ -338,6 +338,26 @@ describe('staff replying by text', () => {
   });
 });
 
+describe('SMS settings', () => {
+  it('refuses bad values with messages that name them, and changes nothing', async () => {
+    const before = (await admin.get('/api/v1/sms/settings')).body;
+    for (const [body, words] of [
+      [{ number: '021 555' }, 'international form'],
+      [{ quarantineDays: 400 }, 'at most 365'],
+      [{ quietHours: { start: '9pm', end: '09:00' } }, 'HH:MM'],
+      [{ conversationMinutes: 2 }, 'at least 5'],
+      [{ provider: 'twilio' }, ''],
+    ] as const) {
+      const response = await admin.patch<ErrorBody>('/api/v1/sms/settings', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error.message).toContain(words);
+    }
+    expect((await admin.get('/api/v1/sms/settings')).body).toEqual(before);
+    const viewer = await signIn(sms.hark, await createTestUser(sms.hark.services, client.clientId, 'viewer'));
+    expect((await viewer.patch('/api/v1/sms/settings', { quarantineDays: 1 })).status).toBe(403);
+  });
+});
+
 describe('usage', () => {
   it('counts messages and segments sent and received', async () => {
     const today = new Date().toISOString().slice(0, 10);

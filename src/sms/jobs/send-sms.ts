@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { Services } from '../../context.ts';
-import { countSmsSent } from '../../http/metrics.ts';
+import { countSmsSent } from '../../counters.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../../db/tenancy.ts';
 import { ALWAYS_SENT_KINDS, enqueueSend, QUIET_HOURS_KINDS } from '../messages.ts';
 import type { SendOutcome } from '../providers/index.ts';
