@@ -60,6 +60,7 @@ function printUrls(base: string, demo: DemoSummary | null, cfg: Config, mailDest
   for (const login of demo?.logins ?? []) {
     lines.push(`  login: ${login.email} / ${login.password}   (${login.role}, ${login.scope})`);
   }
+  if (demo?.operatorLogin) lines.push(`  login: ${demo.operatorLogin.email} / ${demo.operatorLogin.password}   (operator staff: the operator console)`);
   lines.push(`Mail from Hark goes to ${mailDestination}.`);
   console.log(lines.join('\n'));
 }

@@ -282,17 +282,11 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
 
   // ----- operator staff: opening a client is an audited action -----
 
-  async function requireOperator(request: FastifyRequest): Promise<SignedIn> {
-    const signedIn = await request.requireSignedIn();
-    if (signedIn.user.kind !== 'operator') throw new HttpError('forbidden', 'Only operator staff may do this.');
-    return signedIn;
-  }
-
   api.get(
     '/api/v1/operator/clients',
     { schema: { tags: ['operator'], summary: 'Every client of this installation (operator staff only)', response: { 200: z.array(z.object({ id: z.string().uuid(), name: z.string(), createdAt: z.string().datetime() })), 403: errorResponseSchema } } },
     async (request) => {
-      await requireOperator(request);
+      await request.requireOperator();
       return listClientsForOperator(services);
     },
   );
@@ -309,7 +303,7 @@ export const accountRoutes: FastifyPluginAsync<{ services: Services }> = async (
       },
     },
     async (request) => {
-      const signedIn = await requireOperator(request);
+      const signedIn = await request.requireOperator();
       const opened = await openClientAsOperator(services, {
         operatorId: signedIn.user.id,
         sessionTokenHash: signedIn.session.tokenHash,

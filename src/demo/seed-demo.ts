@@ -28,6 +28,8 @@ export interface DemoSummary {
   locations: { name: string; code: string; smsCode: string; subMeasureCodes: string[]; receiptCode: string }[];
   /** Portal sign-ins of the demo's people (their password is the published demo password). */
   logins: { email: string; password: string; role: MembershipRole; scope: string }[];
+  /** The demo installation's operator staff sign-in (the operator console), if still there. */
+  operatorLogin: { email: string; password: string } | null;
 }
 
 const demoProgramme = {
@@ -75,6 +77,9 @@ const demoPeople = [
   { email: 'manager@harbourlane.example', name: 'Rawiri Tane', role: 'manager', region: 'Auckland' },
   { email: 'viewer@harbourlane.example', name: 'Grace Liu', role: 'viewer', region: null },
 ] as const;
+
+/** Operator staff of the demo installation: they run the operator console (privacy requests, clients …). */
+export const DEMO_OPERATOR = { email: 'operator@hark.example', name: 'Olivia Operator' } as const;
 
 export const DEMO_CLIENT_NAME = 'Harbour Lane Coffee';
 
@@ -194,13 +199,17 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
     regions.set(region, row.id);
   }
 
-  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, smsNumber: DEMO_SMS_NUMBER, locations: [], logins: [] };
+  const summary: DemoSummary = { clientId, clientName: client.name, feedbackCount: 0, smsNumber: DEMO_SMS_NUMBER, locations: [], logins: [], operatorLogin: null };
   for (const person of demoPeople) {
     const userId = await createUser(db, { email: person.email, name: person.name, password: DEMO_PASSWORD });
     const regionId = person.region ? regions.get(person.region) : undefined;
     await addMembership(db, { clientId, userId, role: person.role, locationScope: regionId ? [regionId] : null });
     summary.logins.push({ email: person.email, password: DEMO_PASSWORD, role: person.role, scope: person.region ? `${person.region} region` : 'all locations' });
   }
+  if (!(await db.selectFrom('users').select('id').where('email', '=', DEMO_OPERATOR.email).executeTakeFirst())) {
+    await createUser(db, { ...DEMO_OPERATOR, password: DEMO_PASSWORD, kind: 'operator' });
+  }
+  summary.operatorLogin = { email: DEMO_OPERATOR.email, password: DEMO_PASSWORD };
   const places: { location: DemoLocation; id: string; staff: { id: string; name: string; skill: number }[] }[] = [];
   let staffIndex = 0;
   for (const location of demoLocations) {
@@ -403,10 +412,11 @@ export async function findDemo(services: Services): Promise<DemoSummary | null> 
     };
   }).then(async ({ members, ...demo }) => {
     // The demo's people, as long as they still belong to it (an admin may have removed them).
-    const users = await services.db.selectFrom('users').select(['id', 'email']).where('email', 'in', demoPeople.map((p) => p.email)).execute();
+    const users = await services.db.selectFrom('users').select(['id', 'email', 'kind']).where('email', 'in', [...demoPeople.map((p) => p.email), DEMO_OPERATOR.email]).execute();
     const logins = demoPeople
       .filter((p) => users.some((u) => u.email === p.email && members.includes(u.id)))
       .map((p) => ({ email: p.email, password: DEMO_PASSWORD, role: p.role, scope: p.region ? `${p.region} region` : 'all locations' }));
-    return { ...demo, logins };
+    const operator = users.some((u) => u.email === DEMO_OPERATOR.email && u.kind === 'operator');
+    return { ...demo, logins, operatorLogin: operator ? { email: DEMO_OPERATOR.email, password: DEMO_PASSWORD } : null };
   });
 }

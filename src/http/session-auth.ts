@@ -41,6 +41,8 @@ declare module 'fastify' {
     requireSignedIn(): Promise<SignedIn>;
     /** The caller's access to their chosen client, checked against a permission. */
     requireAccess(permission: Permission): Promise<Access>;
+    /** The caller's session if they are operator staff; 401 or 403 otherwise. */
+    requireOperator(): Promise<SignedIn>;
   }
 }
 
@@ -96,6 +98,12 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
   app.decorateRequest('requireSignedIn', async function requireSignedIn(this: FastifyRequest) {
     const signedIn = await this.signedIn();
     if (!signedIn) throw new HttpError('unauthenticated');
+    return signedIn;
+  });
+
+  app.decorateRequest('requireOperator', async function requireOperator(this: FastifyRequest) {
+    const signedIn = await this.requireSignedIn();
+    if (signedIn.user.kind !== 'operator') throw new HttpError('forbidden', 'Only operator staff may do this.');
     return signedIn;
   });
 

@@ -26,6 +26,8 @@ import { TeamSettings } from './pages/settings/team.tsx';
 import { TemplateSettings } from './pages/settings/templates.tsx';
 import { clearSession, SessionContext, sessionKey, useSessionQuery, withHelpers } from './session.tsx';
 import { PublicLayout } from './components/public-layout.tsx';
+import { OperatorIndex, OperatorPage } from './pages/operator/operator.tsx';
+import { OperatorClients } from './pages/operator/clients.tsx';
 
 function SignedIn() {
   const { data: session, isPending, error, refetch } = useSessionQuery();
@@ -49,6 +51,8 @@ function SignedIn() {
     return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
   }
   if (session.totpSetupRequired && location.pathname !== '/account') return <Navigate to="/account" replace />;
+  // Operator staff who have not opened a client start in the operator console.
+  if (session.user.kind === 'operator' && !session.activeClientId && location.pathname === '/') return <Navigate to="/operator" replace />;
   return (
     <SessionContext.Provider value={withHelpers(session)}>
       <Layout>
@@ -90,6 +94,10 @@ export function App() {
           <Route path="templates" element={<TemplateSettings />} />
           <Route path="alerts" element={<AlertSettings />} />
           <Route path="service-level" element={<ServiceLevelSettings />} />
+        </Route>
+        <Route path="operator" element={<OperatorPage />}>
+          <Route index element={<OperatorIndex />} />
+          <Route path="clients" element={<OperatorClients />} />
         </Route>
         <Route path="account" element={<AccountPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -101,6 +101,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   ) : null}
                 </>
               )}
+              {session.user.kind === 'operator' ? (
+                <li>
+                  <NavLink to="/operator">Operator</NavLink>
+                </li>
+              ) : null}
               <li>
                 <NavLink to="/account">Account</NavLink>
               </li>
@@ -117,7 +122,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" tabIndex={-1} className="app-main">
-        {membership ? null : (
+        {membership || session.user.kind === 'operator' ? null : (
           <p className="notice notice-info banner">Your account is not a member of any business on this Hark yet. Ask the business's admin for an invitation.</p>
         )}
         {children}
