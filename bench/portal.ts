@@ -101,7 +101,7 @@ async function main(): Promise<number> {
   // --- seed -------------------------------------------------------------------------------
   const { services, database: handle } = await openServices(loadConfig(env), { supervise: false });
   const seedStarted = performance.now();
-  const client = await createClient(services.db, services.keyrings.masterKey, { name: 'Bench Coffee Co', timezone });
+  const client = await createClient(services.db, services.keyrings, { name: 'Bench Coffee Co', timezone });
   const clientId = asClientId(client.id);
   const programme = await createProgramme(services.db, clientId, {
     name: 'Feedback',

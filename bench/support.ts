@@ -138,7 +138,7 @@ export interface BenchClient {
 
 /** One client with one programme (scale 1–5, no prize draw) and one location. */
 export async function createBenchClient(services: Services): Promise<BenchClient> {
-  const client = await createClient(services.db, services.keyrings.masterKey, {
+  const client = await createClient(services.db, services.keyrings, {
     name: 'Bench Café',
     timezone: 'Pacific/Auckland',
     privacyPolicyUrl: 'https://example.com/privacy',

@@ -79,6 +79,49 @@ const envSchema = z.object({
     .min(16, 'must be at least 16 characters (openssl rand -hex 32)')
     .optional()
     .describe('Bearer token that GET /metrics requires; without it /metrics answers only to this machine (no proxy in between)'),
+  HARK_KEY_STORE_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Folder of the client key store, shared by every Hark process (default: keys in the data folder); never in database backups'),
+  HARK_ANALYTICS_IP_DAYS: positiveInt.default(3).describe('website analytics: days a visitor’s full IP is kept (abuse control) before it is truncated to /24 or /48'),
+  HARK_ANALYTICS_LIMIT_PER_IP: positiveInt.default(120).describe('website analytics beacons taken from one IP per window; more answer 429 and are counted as dropped'),
+  HARK_ANALYTICS_FLUSH_MS: positiveInt.default(250).describe('website analytics: how long beacons wait in memory before being written together'),
+  HARK_CONTACT_EMAIL: z.string().email('must be an email address').optional().describe('the address the public site’s contact page gives (default: the address of HARK_MAIL_FROM)'),
+  HARK_BACKUP_DIR: z.string().min(1).optional().describe('Folder that scheduled and console backups are written to (default: backups in the data folder)'),
+  HARK_BACKUP_INTERVAL_HOURS: z.coerce
+    .number({ error: 'must be a number of hours (0 turns scheduled backups off)' })
+    .min(0, 'must be a number of hours (0 turns scheduled backups off)')
+    .default(24)
+    .describe('hours between scheduled backups; 0 turns them off'),
+  HARK_PG_BIN_DIR: z.string().min(1).optional().describe('Folder holding pg_dump and pg_restore (default: the ones matching the server version)'),
+  HARK_PRIVACY_SMS_FROM: z
+    .string()
+    .regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +6421555010')
+    .optional()
+    .describe("The installation's own number that texts privacy-request codes; without it codes go by email only"),
+  HARK_PRIVACY_REQUEST_LIMIT_PER_IP: positiveInt.default(10).describe('privacy requests and code checks per IP per window'),
+  HARK_PRIVACY_REMINDER_POLL_SECONDS: positiveInt.default(3600).describe('how often workers look for privacy requests due a reminder'),
+  HARK_STATS_EPSILON_BUDGET: z.coerce
+    .number({ error: 'must be a number above 0, such as 3' })
+    .positive('must be a number above 0, such as 3')
+    .max(1000, 'must be at most 1000')
+    .default(3)
+    .describe('anonymised statistics: the total epsilon (privacy budget) all releases together may spend'),
+  HARK_API_KEY_LIMIT_PER_MINUTE: positiveInt.default(600).describe('API requests one API key may make per minute'),
+  HARK_IDEMPOTENCY_HOURS: positiveInt.default(24).describe('how long an Idempotency-Key of an API submit is remembered'),
+  HARK_EMAIL_INVITATION_DAYS: positiveInt.default(14).describe('days the score links of an email invitation work'),
+  HARK_WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.1, 'must be at least 0.1 (seconds)').default(2).describe('how often workers look for webhook deliveries to send'),
+  HARK_WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.1, 'must be at least 0.1 (seconds)').default(30).describe('delay before the first retry of a failed webhook delivery; each further retry waits twice as long'),
+  HARK_WEBHOOK_RETRY_HOURS: positiveInt.default(24).describe('hours a webhook delivery is retried before it is given up'),
+  HARK_WEBHOOK_DISABLE_AFTER_FAILURES: positiveInt.default(20).describe('failed webhook attempts in a row that disable an endpoint (with HARK_WEBHOOK_DISABLE_AFTER_MINUTES)'),
+  HARK_WEBHOOK_DISABLE_AFTER_MINUTES: z.coerce.number({ error: 'must be a number of minutes (0 or more)' }).min(0, 'must be a number of minutes (0 or more)').default(1440).describe('an endpoint is disabled only once it has been failing this long'),
+  HARK_WEBHOOK_TIMEOUT_SECONDS: positiveInt.default(10).describe('how long a webhook receiver has to answer'),
+  HARK_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('allow webhook endpoints on loopback and private addresses (tests, closed networks); off by default against SSRF'),
 });
 
 /** Every environment variable Hark reads (for checks of deployment files). */
@@ -117,6 +160,29 @@ export type Config = Readonly<{
   alerts: Readonly<{ pollSeconds: number; leaseSeconds: number }>;
   /** Bearer token for /metrics; undefined: /metrics answers only to loopback clients. */
   metricsToken: string | undefined;
+  /** Folder of the client key store (HARK_KEY_STORE_DIR, or keys in the data folder). */
+  keyStoreDir: string;
+  analytics: Readonly<{ ipDays: number; limitPerIp: number; flushMs: number }>;
+  /** The public site's contact address. */
+  contactEmail: string;
+  backups: Readonly<{ dir: string; intervalHours: number; pgBinDir: string | undefined }>;
+  privacy: Readonly<{ smsFrom: string | undefined; requestLimitPerIp: number; reminderPollSeconds: number }>;
+  /** Anonymised statistics releases: the total privacy budget (epsilon) of all releases. */
+  statistics: Readonly<{ epsilonBudget: number }>;
+  integrations: Readonly<{
+    apiKeyLimitPerMinute: number;
+    idempotencyHours: number;
+    emailInvitationDays: number;
+    webhooks: Readonly<{
+      pollSeconds: number;
+      retryBaseSeconds: number;
+      retryHours: number;
+      disableAfterFailures: number;
+      disableAfterMinutes: number;
+      timeoutSeconds: number;
+      allowPrivate: boolean;
+    }>;
+  }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -170,6 +236,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     alerts: Object.freeze({ pollSeconds: e.HARK_ALERT_POLL_SECONDS, leaseSeconds: e.HARK_ALERT_LEASE_SECONDS }),
     metricsToken: e.HARK_METRICS_TOKEN,
+    keyStoreDir: path.resolve(e.HARK_KEY_STORE_DIR ?? path.join(e.HARK_DATA_DIR, 'keys')),
+    analytics: Object.freeze({ ipDays: e.HARK_ANALYTICS_IP_DAYS, limitPerIp: e.HARK_ANALYTICS_LIMIT_PER_IP, flushMs: e.HARK_ANALYTICS_FLUSH_MS }),
+    contactEmail: e.HARK_CONTACT_EMAIL ?? (/<([^>]+)>/.exec(e.HARK_MAIL_FROM)?.[1] ?? e.HARK_MAIL_FROM).trim(),
+    backups: Object.freeze({
+      dir: path.resolve(e.HARK_BACKUP_DIR ?? path.join(e.HARK_DATA_DIR, 'backups')),
+      intervalHours: e.HARK_BACKUP_INTERVAL_HOURS,
+      pgBinDir: e.HARK_PG_BIN_DIR,
+    }),
+    privacy: Object.freeze({
+      smsFrom: e.HARK_PRIVACY_SMS_FROM,
+      requestLimitPerIp: e.HARK_PRIVACY_REQUEST_LIMIT_PER_IP,
+      reminderPollSeconds: e.HARK_PRIVACY_REMINDER_POLL_SECONDS,
+    }),
+    statistics: Object.freeze({ epsilonBudget: e.HARK_STATS_EPSILON_BUDGET }),
+    integrations: Object.freeze({
+      apiKeyLimitPerMinute: e.HARK_API_KEY_LIMIT_PER_MINUTE,
+      idempotencyHours: e.HARK_IDEMPOTENCY_HOURS,
+      emailInvitationDays: e.HARK_EMAIL_INVITATION_DAYS,
+      webhooks: Object.freeze({
+        pollSeconds: e.HARK_WEBHOOK_POLL_SECONDS,
+        retryBaseSeconds: e.HARK_WEBHOOK_RETRY_BASE_SECONDS,
+        retryHours: e.HARK_WEBHOOK_RETRY_HOURS,
+        disableAfterFailures: e.HARK_WEBHOOK_DISABLE_AFTER_FAILURES,
+        disableAfterMinutes: e.HARK_WEBHOOK_DISABLE_AFTER_MINUTES,
+        timeoutSeconds: e.HARK_WEBHOOK_TIMEOUT_SECONDS,
+        allowPrivate: e.HARK_WEBHOOK_ALLOW_PRIVATE,
+      }),
+    }),
   });
 }
 

@@ -1,6 +1,6 @@
 /** What request handlers, jobs and CLI commands share: built once per process by `startHark`. */
 import type { Config } from './config.ts';
-import type { Db } from './db/connect.ts';
+import type { DatabaseHandle, Db } from './db/connect.ts';
 import type { Mailer } from './email/index.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { KeyringCache } from './keys/index.ts';
@@ -16,11 +16,17 @@ export interface Secrets {
   readonly devices: Buffer;
   /** Encrypts TOTP secrets at rest. */
   readonly totp: Buffer;
+  /** Seals prize-draw seeds until the draw reveals them. */
+  readonly prizeDraws: Buffer;
+  /** Encrypts webhook endpoints' signing secrets at rest. */
+  readonly webhookSecrets: Buffer;
 }
 
 export interface Services {
   readonly config: Config;
   readonly db: Db;
+  /** The open database (its kind; the embedded instance, for backups). */
+  readonly database: DatabaseHandle;
   readonly keyrings: KeyringCache;
   readonly jobs: JobQueue;
   readonly mailer: Mailer;

@@ -229,6 +229,28 @@ program
     }
   });
 
+const draw = program.command('draw').description('prize draws');
+draw
+  .command('verify <draw>')
+  .description("re-run a prize draw from what it published (commitment, seed, entry list) and check its winners; exits 1 if anything disagrees")
+  .action(async (drawId: string) => {
+    const cfg = config();
+    const { runDrawVerifyCommand } = await import('./prizes/verify-command.ts');
+    process.exitCode = await runDrawVerifyCommand(cfg, drawId);
+  });
+
+const retention = program.command('retention').description("each programme's retention period: what is past it is anonymised or deleted");
+retention
+  .command('run')
+  .description('apply retention now and print the counts per table (the daily job does the same)')
+  .option('--dry-run', 'report what would be anonymised, deleted and left alone, and change nothing')
+  .action(async (options: { dryRun?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the retention run has finished');
+    const { runRetentionCommand } = await import('./retention/run-command.ts');
+    process.exitCode = await runRetentionCommand(cfg, options.dryRun ?? false);
+  });
+
 program
   .command('sms')
   .description("play a customer's phone: text a running Hark and read its answers (HARK_SMS_PROVIDER=dev only)")
@@ -246,6 +268,103 @@ program
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
+  });
+
+const clientCommands = program.command('client').description('operator actions on one client');
+clientCommands
+  .command('terminate')
+  .description("terminate a client: destroy its keys, delete all its data, jobs and audit chain, and issue a signed deletion certificate")
+  .argument('<client>', "the client's id, or its exact name")
+  .option('--confirm-name <name>', "the client's name typed again (default: asked for)")
+  .option('--skip-export-check', 'terminate without a complete export made after its last data change (recorded in the certificate)')
+  .option('--out <file>', 'also write the signed certificate to this new file')
+  .action(async (client: string, options: { confirmName?: string; skipExportCheck?: boolean; out?: string }) => {
+    const cfg = config();
+    new Shutdown('the termination has finished');
+    const { runTerminateCommand } = await import('./termination/terminate-command.ts');
+    process.exitCode = await runTerminateCommand(cfg, client, options);
+  });
+clientCommands
+  .command('export')
+  .description("export all of a client's data to a zip: JSON Lines and CSV per kind, manifest.json (row counts, SHA-256 per file) and SCHEMA.md")
+  .argument('<client>', "the client's id, or its exact name")
+  .requiredOption('--out <file>', 'the zip to write (a new file)')
+  .action(async (client: string, options: { out: string }) => {
+    const cfg = config();
+    new Shutdown('the export has finished');
+    const { runExportCommand } = await import('./exports/export-command.ts');
+    process.exitCode = await runExportCommand(cfg, client, options);
+  });
+
+const stats = program.command('stats').description('anonymised statistics for third parties');
+stats
+  .command('export')
+  .description('release cell aggregates (suppressed, with Laplace noise) of contributing clients, charged to the privacy budget (HARK_STATS_EPSILON_BUDGET); exits 3 past the budget')
+  .requiredOption('--period <period>', 'whole months: 2025-03, 2025-Q1, 2025, or a range such as 2024-07..2025-03')
+  .requiredOption('--by <dimensions>', 'comma-separated: industry, region, month')
+  .option('--epsilon <epsilon>', 'privacy budget this release spends (default 0.5)')
+  .option('--out <file>', 'a new .csv or .json file (default: CSV to standard output)')
+  .action(async (options: { period: string; by: string; epsilon?: string; out?: string }) => {
+    const cfg = config();
+    new Shutdown('the release is recorded');
+    const { runStatsExportCommand } = await import('./statistics-release/export-command.ts');
+    process.exitCode = await runStatsExportCommand(cfg, options);
+  });
+
+const audit = program.command('audit').description('the hash-chained audit log');
+audit
+  .command('verify')
+  .description("recompute every audit chain (each client's and the operator's); name the first bad entry; exit 1 on any break")
+  .action(async () => {
+    const cfg = config();
+    new Shutdown('the verification has finished');
+    const { openConfiguredDatabase } = await load();
+    const { runAuditVerify } = await import('./audit/verify-command.ts');
+    const database = await openConfiguredDatabase(cfg, { poolMax: 1 });
+    try {
+      process.exitCode = await runAuditVerify(database.db);
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('backup')
+  .description('back up the whole database into a new folder (data file and manifest.json); on the embedded database, with Hark stopped')
+  .option('--out <dir>', 'folder to write the backup folder into (default: HARK_BACKUP_DIR)')
+  .action(async (options: { out?: string }) => {
+    const cfg = config();
+    new Shutdown('the backup is written whole');
+    const { runBackupCommand } = await import('./backups/commands.ts');
+    process.exitCode = await runBackupCommand(cfg, options);
+  });
+
+program
+  .command('restore')
+  .description('restore a backup into an empty database or folder, then check it against its manifest')
+  .argument('<backup>', 'the backup folder that `hark backup` wrote')
+  .option('--into <url|dir>', 'an empty PostgreSQL database (postgres://…) or an empty folder (default: DATABASE_URL, or HARK_DATA_DIR/pgdata)')
+  .action(async (backup: string, options: { into?: string }) => {
+    const cfg = config();
+    new Shutdown('the restore has finished');
+    const { runRestoreCommand } = await import('./backups/commands.ts');
+    process.exitCode = await runRestoreCommand(cfg, backup, options);
+  });
+
+const policy = program.command('policy').description("Hark's own privacy policy, served at /privacy");
+policy
+  .command('publish')
+  .description('publish a file (Markdown, or plain text) as the next version of the privacy policy; the newest governs all data held')
+  .argument('<file>', 'the whole policy, UTF-8, at most 256 KB')
+  .option('--format <format>', 'markdown or text (default: text for .txt files, else markdown)', (value: string) => {
+    if (value === 'markdown' || value === 'text') return value;
+    throw new InvalidArgumentError('format must be markdown or text');
+  })
+  .action(async (file: string, options: { format?: 'markdown' | 'text' }) => {
+    const cfg = config();
+    new Shutdown('the policy is published');
+    const { runPolicyPublishCommand } = await import('./privacy/policies/publish-command.ts');
+    process.exitCode = await runPolicyPublishCommand(cfg, file, options);
   });
 
 program.parseAsync().catch((error: unknown) => {

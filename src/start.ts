@@ -14,8 +14,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createMailer } from './email/index.ts';
 import { buildApp } from './http/app.ts';
 import { createSmsProvider } from './sms/providers/index.ts';
+import { ensurePolicyPublished } from './privacy/policies/index.ts';
 import { allQueues, JobQueue, startWorkers, type Workers } from './jobs/index.ts';
-import { deriveSecret, KeyringCache, loadMasterKey } from './keys/index.ts';
+import { deriveSecret, DirectoryKeyStore, KeyringCache, loadMasterKey, moveClientKeysToStore } from './keys/index.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -94,14 +95,18 @@ export async function openServices(config: Config, options: OpenServicesOptions)
   const database = await openConfiguredDatabase(config, { inMemory: options.inMemory ?? false });
   try {
     await migrateToLatest(database.db);
+    await ensurePolicyPublished(database.db);
     const masterKey = await loadMasterKey(config.masterKey, config.dataDir);
-    const jobs = new JobQueue(database.pool, { supervise: options.supervise });
+    const keyStore = new DirectoryKeyStore(config.keyStoreDir);
+    await moveClientKeysToStore(database.db, masterKey, keyStore);
+    const jobs = new JobQueue(database.pool, { supervise: options.supervise, schedule: options.supervise });
     await jobs.start(allQueues);
     const mailer = await createMailer(config, path.join(config.dataDir, 'mailbox'));
     const services: Services = {
       config,
       db: database.db,
-      keyrings: new KeyringCache(masterKey),
+      database,
+      keyrings: new KeyringCache(masterKey, keyStore),
       jobs,
       mailer,
       sms: createSmsProvider(config),
@@ -110,6 +115,8 @@ export async function openServices(config: Config, options: OpenServicesOptions)
         links: deriveSecret(masterKey, 'email-links'),
         devices: deriveSecret(masterKey, 'device-cookie'),
         totp: deriveSecret(masterKey, 'totp-secrets'),
+        prizeDraws: deriveSecret(masterKey, 'prize-draw-seeds'),
+        webhookSecrets: deriveSecret(masterKey, 'webhook-secrets'),
       },
       publicUrl: config.publicUrl,
     };

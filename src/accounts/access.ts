@@ -18,9 +18,15 @@ export interface Access {
   locationIds: readonly string[] | null;
   /** Operator staff looking in (read-only, audited); absent for the client's own personnel. */
   operator?: true;
+  /**
+   * Set when an API key calls instead of a person: its scopes decide (the role is unused),
+   * and `userId` is the person who made the key.
+   */
+  apiKey?: { id: string; permissions: ReadonlySet<Permission> };
 }
 
 export function can(access: Access, permission: Permission): boolean {
+  if (access.apiKey) return access.apiKey.permissions.has(permission);
   return roleAllows(access.role, permission);
 }
 

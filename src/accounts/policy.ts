@@ -10,12 +10,14 @@ export type Permission =
   | 'feedback.respond' // reply to the customer, add a note
   | 'contact.read' // see an end customer's name, email, mobile
   | 'settings.manage' // programmes, locations, sub-measures, templates
-  | 'users.manage'; // invitations, roles, scopes
+  | 'users.manage' // invitations, roles, scopes
+  | 'feedback.submit' // post feedback through the API (API keys only)
+  | 'invitations.send'; // ask Hark to invite a customer to give feedback
 
 const grants: Record<MembershipRole, ReadonlySet<Permission>> = {
-  owner: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read', 'settings.manage', 'users.manage']),
-  admin: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read', 'settings.manage', 'users.manage']),
-  manager: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read']),
+  owner: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read', 'settings.manage', 'users.manage', 'invitations.send']),
+  admin: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read', 'settings.manage', 'users.manage', 'invitations.send']),
+  manager: new Set<Permission>(['feedback.read', 'feedback.update', 'feedback.respond', 'contact.read', 'invitations.send']),
   viewer: new Set<Permission>(['feedback.read']),
 };
 

@@ -85,7 +85,7 @@ describe(`audit log (${testDatabaseKind})`, () => {
 
   /** A new client: its chain starts with `client.created` at seq 1. */
   async function newClient(): Promise<ClientId> {
-    const client = await createClient(hark.services.db, hark.services.keyrings.masterKey, { name: `Audit ${randomBytes(3).toString('hex')}` });
+    const client = await createClient(hark.services.db, hark.services.keyrings, { name: `Audit ${randomBytes(3).toString('hex')}` });
     return asClientId(client.id);
   }
 

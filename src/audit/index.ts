@@ -4,3 +4,11 @@
  * details or secrets (ids and counts only).
  */
 export { appendAudit, verifyAuditChain, listAuditEntries, type AuditEntry, type ChainVerification } from './audit-log.ts';
+export {
+  verifyAllAuditChains,
+  formatChainReports,
+  OPERATOR_CHAIN_ID,
+  type ChainReport,
+  type ChainProblem,
+  type ChainProblemKind,
+} from './verify-chains.ts';

@@ -1,5 +1,6 @@
 /** Opening a case for a feedback: once per feedback, due by the client's service level. */
 import { appendAudit } from '../audit/index.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import type { CaseReason } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { addBusinessHours } from './business-time.ts';
@@ -35,6 +36,7 @@ export async function openCase(trx: Trx, level: ServiceLevel, opening: CaseOpeni
     .returning('id')
     .executeTakeFirst();
   if (!row) return null;
+  await enqueueWebhookEvent(trx, opening.clientId, 'case.opened', { id: row.id, feedbackId: opening.feedbackId, locationId: opening.locationId, reason: opening.reason, openedAt: now.toISOString() });
   // A rule's case is written on the feedback's own path and is its own record (the case row,
   // with its reason and rule); only a person opening one is an act for the audit log.
   if (!opening.openedBy) return row.id;

@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { CaseReason, CaseStatus, ResolutionCode, Scale } from '../db/schema.ts';
 import type { Trx } from '../db/tenancy.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import { openCase } from './open-case.ts';
 import { loadServiceLevel } from './service-level.ts';
 
@@ -203,6 +204,7 @@ export async function resolveCase(services: Services, access: Access, caseId: st
       await audit(trx, access, found.feedback_id, 'feedback.status_changed', { from: feedback.status, to: 'resolved' });
     }
     await audit(trx, access, found.feedback_id, 'case.resolved', { case_id: caseId, resolution_code: resolution.resolutionCode, on_time: now <= found.due_at });
+    await enqueueWebhookEvent(trx, access.clientId, 'case.resolved', { id: caseId, feedbackId: found.feedback_id, resolutionCode: resolution.resolutionCode, resolvedAt: now.toISOString() });
     await afterResolve?.(trx, found);
     return 'ok' as const;
   });

@@ -29,6 +29,8 @@ export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
   readonly db: Db;
   readonly pool: pg.Pool;
+  /** The embedded database itself (backups copy its data folder); absent on PostgreSQL. */
+  readonly pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ async function openEmbedded(dir: string | undefined): Promise<DatabaseHandle> {
       kind: 'pglite',
       db,
       pool,
+      pglite: openPglite,
       async close() {
         try {
           await db.destroy();

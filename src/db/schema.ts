@@ -1,5 +1,13 @@
 /** Kysely table types, written to match src/db/migrations. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { PolicyVersionsTable, PrivacyComplaintRemindersTable, PrivacyComplaintsTable } from '../privacy/tables.ts';
+import type { ClientExportsTable } from '../exports/tables.ts';
+import type { DisclosuresTable } from '../disclosures/tables.ts';
+import type { ClientTerminationsTable } from '../termination/tables.ts';
+import type { CommentTables } from '../comments/tables.ts';
+import type { ApiKeyTables } from '../api-keys/tables.ts';
+import type { WebhookTables } from '../webhooks/tables.ts';
+import type { MonthlyReportTables } from '../reports/monthly/tables.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Uuid = string;
@@ -32,8 +40,11 @@ export interface ClientsTable {
 
 export interface ClientKeysTable {
   client_id: Uuid;
-  wrapped_data_key: Buffer;
-  wrapped_index_key: Buffer;
+  /** Names the key in the key store (src/keys/key-store.ts); the secret is never here. */
+  key_id: string | null;
+  /** Legacy (before 0013): moved to the key store on start, then cleared. */
+  wrapped_data_key: Buffer | null;
+  wrapped_index_key: Buffer | null;
   created_at: Generated<Date>;
 }
 
@@ -119,6 +130,8 @@ export interface FeedbackTable {
   updated_at: Generated<Date>;
   first_response_at: Timestamp | null;
   comment_search: ColumnType<string, never, never>;
+  /** Set when retention anonymised it: comment and contact gone, time cut to the month. */
+  anonymised_at: Timestamp | null;
 }
 
 export interface ConsentsTable {
@@ -129,6 +142,8 @@ export interface ConsentsTable {
   kind: ConsentKind;
   document_url: string | null;
   given_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The version of Hark's privacy policy in force when it was given; null before versions were kept. */
+  policy_version: number | null;
 }
 
 export interface PrizeEntriesTable {
@@ -439,7 +454,164 @@ export interface AlertsTable {
   created_at: Generated<Date>;
 }
 
-export interface Database {
+export type PrivacyRequestKind = 'access' | 'correction';
+export type PrivacyRequestState = 'received' | 'verified' | 'in_progress' | 'extended' | 'responded' | 'refused';
+
+export interface PrivacyRequestsTable {
+  id: Generated<Uuid>;
+  kind: PrivacyRequestKind;
+  name_enc: Buffer;
+  details_enc: Buffer | null;
+  state: Generated<PrivacyRequestState>;
+  received_at: Generated<Date>;
+  received_on: string;
+  due_on: string;
+  holiday_table_version: string;
+  verified_at: Timestamp | null;
+  extended_at: Timestamp | null;
+  extension_reason: string | null;
+  extension_notice_sent_at: Timestamp | null;
+  original_due_on: string | null;
+  reminder_10_sent_at: Timestamp | null;
+  reminder_15_sent_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  outcome_note: string | null;
+  last_searched_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+export interface PrivacyRequestIdentifiersTable {
+  request_id: Uuid;
+  kind: 'email' | 'mobile';
+  value_enc: Buffer;
+  value_index: Buffer;
+  code_hash: Buffer;
+  code_expires_at: Timestamp;
+  attempts: Generated<number>;
+  code_used_at: Timestamp | null;
+  verified_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
+export interface PrivacyAccessPackagesTable {
+  id: Generated<Uuid>;
+  request_id: Uuid;
+  content_enc: Buffer;
+  items: number;
+  flagged: number;
+  built_by: Uuid | null;
+  built_at: Generated<Date>;
+  token_hash: Buffer | null;
+  link_issued_at: Timestamp | null;
+  link_expires_at: Timestamp | null;
+  downloaded_at: Timestamp | null;
+}
+
+export interface PrivacyRequestSubjectsTable {
+  client_id: Uuid;
+  request_id: Uuid;
+  id: Generated<Uuid>;
+  end_customer_id: Uuid | null;
+  mobile_index: Buffer | null;
+  found_at: Generated<Date>;
+  closed_at: Timestamp | null;
+}
+
+export interface PrivacyCorrectionStatementsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  request_id: Uuid;
+  end_customer_id: Uuid;
+  feedback_id: Uuid | null;
+  statement_enc: Buffer;
+  created_at: Generated<Date>;
+}
+
+export interface LegalHoldsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  /** Both null: the whole client is on hold. */
+  feedback_id: Uuid | null;
+  end_customer_id: Uuid | null;
+  reason: string;
+  placed_by: Uuid | null;
+  placed_at: Generated<Date>;
+  released_at: Timestamp | null;
+  released_by: Uuid | null;
+}
+
+export type DrawPeriod = 'week' | 'month' | 'quarter';
+
+export interface PrizeDrawSettingsTable {
+  client_id: Uuid;
+  programme_id: Uuid;
+  period: DrawPeriod;
+  winners: number;
+  purge_after_days: number;
+  prize: string;
+  updated_at: Generated<Date>;
+}
+
+export interface PrizeDrawsTable {
+  client_id: Uuid;
+  id: Generated<Uuid>;
+  programme_id: Uuid;
+  period: DrawPeriod;
+  /** yyyy-mm-dd (a date column: pg gives it back as a string or a Date, depending on parsers). */
+  period_start: ColumnType<string, string, string>;
+  period_end: ColumnType<string, string, string>;
+  winners: number;
+  prize: Generated<string>;
+  seed_sealed: Buffer;
+  commitment: Buffer;
+  committed_at: Generated<Date>;
+  seed: Buffer | null;
+  entries_hash: Buffer | null;
+  entry_count: number | null;
+  status: Generated<'open' | 'drawn' | 'purged'>;
+  drawn_at: Timestamp | null;
+  drawn_by: Uuid | null;
+  purge_after_days: number;
+  purged_at: Timestamp | null;
+}
+
+export interface PrizeDrawEntrantsTable {
+  client_id: Uuid;
+  draw_id: Uuid;
+  position: number;
+  token: string;
+  end_customer_id: Uuid | null;
+}
+
+export interface PrizeDrawWinnersTable {
+  client_id: Uuid;
+  draw_id: Uuid;
+  round: number;
+  position: number;
+  status: Generated<'selected' | 'ineligible'>;
+  ineligible_reason: string | null;
+  decided_by: Uuid | null;
+  decided_at: Timestamp | null;
+  notified_at: Timestamp | null;
+  notified_by: 'email' | 'sms' | null;
+  created_at: Generated<Date>;
+}
+
+export type RetentionTrigger = 'schedule' | 'cli' | 'operator';
+
+export interface RetentionRunsTable {
+  id: Generated<Uuid>;
+  dry_run: boolean;
+  trigger: RetentionTrigger;
+  started_at: Generated<Date>;
+  finished_at: Timestamp | null;
+  totals: ColumnType<Record<string, { anonymised: number; deleted: number }>, string | undefined, string>;
+  skipped: ColumnType<Record<string, number>, string | undefined, string>;
+  clients: Generated<number>;
+  error: string | null;
+}
+
+export interface Database extends CommentTables, ApiKeyTables, WebhookTables, MonthlyReportTables {
   clients: ClientsTable;
   client_keys: ClientKeysTable;
   programmes: ProgrammesTable;
@@ -468,6 +640,23 @@ export interface Database {
   alert_rules: AlertRulesTable;
   cases: CasesTable;
   alerts: AlertsTable;
+  client_exports: ClientExportsTable;
+  disclosures: DisclosuresTable;
+  client_terminations: ClientTerminationsTable;
+  legal_holds: LegalHoldsTable;
+  retention_runs: RetentionRunsTable;
+  prize_draw_settings: PrizeDrawSettingsTable;
+  prize_draws: PrizeDrawsTable;
+  prize_draw_entrants: PrizeDrawEntrantsTable;
+  prize_draw_winners: PrizeDrawWinnersTable;
+  privacy_requests: PrivacyRequestsTable;
+  privacy_request_identifiers: PrivacyRequestIdentifiersTable;
+  privacy_access_packages: PrivacyAccessPackagesTable;
+  privacy_request_subjects: PrivacyRequestSubjectsTable;
+  privacy_correction_statements: PrivacyCorrectionStatementsTable;
+  policy_versions: PolicyVersionsTable;
+  privacy_complaints: PrivacyComplaintsTable;
+  privacy_complaint_reminders: PrivacyComplaintRemindersTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

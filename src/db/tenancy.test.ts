@@ -154,6 +154,13 @@ describe(`row-level security (${testDatabaseKind})`, () => {
     expect(bCustomers.length).toBe(ownerCounts.get('end_customers')?.b);
   });
 
+  /** An end customer of each client, read as the owning role before any tenant transaction (for planters that need one). */
+  const customerOf = new Map<string, string>();
+  beforeAll(async () => {
+    const rows = await hark.services.db.selectFrom('end_customers').select(['client_id', 'id']).execute();
+    for (const row of rows) customerOf.set(row.client_id, row.id);
+  });
+
   /** Inserts rows for `owner` from inside `actor`'s transaction; each would be valid for `owner`. */
   const inserts: Record<string, (trx: Db, owner: TestClient, id: string) => Promise<unknown>> = {
     feedback: (trx, owner, id) =>
@@ -183,6 +190,18 @@ describe(`row-level security (${testDatabaseKind})`, () => {
         })
         .execute(),
     audit_log: (trx, owner, id) => appendAudit(trx, { clientId: owner.clientId, actorKind: 'system', action: 'test.planted', subjectId: id }),
+    privacy_request_subjects: async (trx, owner, id) => {
+      await trx.insertInto('privacy_request_subjects').values({ client_id: owner.clientId, id, request_id: id, end_customer_id: customerOf.get(owner.clientId) ?? null }).execute();
+    },
+    privacy_correction_statements: async (trx, owner, id) => {
+      await trx.insertInto('privacy_correction_statements').values({ client_id: owner.clientId, id, request_id: id, end_customer_id: customerOf.get(owner.clientId) ?? '', statement_enc: Buffer.from('planted') }).execute();
+    },
+    comment_themes: (trx, owner, id) => trx.insertInto('comment_themes').values({ client_id: owner.clientId, id, name: `Planted ${id}`, keywords: ['planted'], term_keys: ['plant'] }).execute(),
+    comment_term_daily: (trx, owner, id) =>
+      trx
+        .insertInto('comment_term_daily')
+        .values({ client_id: owner.clientId, day: '2020-01-01', location_id: owner.location.id, term: id, label: 'planted', comments: 1, sentiment_milli_sum: 0, rating_percent_sum: 0 })
+        .execute(),
   };
 
   async function storedAnywhere(table: string, id: string): Promise<boolean> {
@@ -191,6 +210,7 @@ describe(`row-level security (${testDatabaseKind})`, () => {
       return Boolean(await db.selectFrom('feedback_daily_rollups').select('day').where('sub_measure_key', '=', id).executeTakeFirst());
     }
     if (table === 'audit_log') return Boolean(await db.selectFrom('audit_log').select('seq').where('subject_id', '=', id).executeTakeFirst());
+    if (table === 'comment_term_daily') return Boolean(await db.selectFrom('comment_term_daily').select('day').where('term', '=', id).executeTakeFirst());
     const { rows } = await sql`select 1 from ${sql.table(table)} where id = ${id}::uuid`.execute(db);
     return rows.length > 0;
   }

@@ -13,6 +13,7 @@ import type { Channel, MembershipRole } from '../db/schema.ts';
 import { withClient, asClientId, type ClientId } from '../db/tenancy.ts';
 import { createLocation, createProgramme, createReceiptCodes, createSubMeasure, type NewProgramme } from '../programmes/index.ts';
 import { rebuildAllDailyRollups } from '../reports/index.ts';
+import { analyseAllComments } from '../comments/index.ts';
 import { loadServiceLevel } from '../cases/service-level.ts';
 import type { ConversationWording } from '../sms/wording.ts';
 import { composeComment, staffNames, type CommentKind } from './comments.ts';
@@ -183,7 +184,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
   const days = options.days ?? 182;
   const { db } = services;
 
-  const client = await createClient(db, services.keyrings.masterKey, {
+  const client = await createClient(db, services.keyrings, {
     name: DEMO_CLIENT_NAME,
     country: 'NZ',
     timezone: 'Pacific/Auckland',
@@ -358,6 +359,7 @@ async function seedDemoUnlocked(services: Services, options: { days?: number; se
       random,
     );
     await rebuildAllDailyRollups(trx, clientId);
+    await analyseAllComments(trx, clientId);
   });
   summary.feedbackCount = rows.length;
   return summary;

@@ -16,6 +16,8 @@ export interface OutgoingMail {
   /** A stable id per message (e.g. `response-<uuid>`): a retried send carries the same Message-ID. */
   messageKey: string;
   replyTo?: string;
+  /** Files sent with the message (e.g. a report PDF), held in memory. */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -48,6 +50,7 @@ export async function createMailer(config: Config, mailboxDir: string): Promise<
           html: mail.html,
           replyTo: mail.replyTo,
           messageId: `<${mail.messageKey}@${fromDomain}>`,
+          attachments: mail.attachments,
         });
         countEmailSent('sent');
       } catch (error) {

@@ -19,7 +19,7 @@ export const inboxRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const result = await listInbox(services, access, request.query);
       if (!result.ok) {
         if (result.reason === 'invalid_cursor') throw new HttpError('validation_failed', 'The cursor is not valid: start again from the first page.');
-        throw new HttpError('not_found', 'There is no such location.');
+        throw new HttpError('not_found', result.reason === 'unknown_theme' ? 'There is no such theme.' : 'There is no such location.');
       }
       return { items: result.items, nextCursor: result.nextCursor };
     },

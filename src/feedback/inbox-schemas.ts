@@ -15,6 +15,8 @@ export const inboxQuerySchema = z
     category: z.enum(['complaint', 'compliment', 'suggestion', 'general']).optional(),
     hasContact: z.enum(['true', 'false']).optional().describe('only feedback with (or without) contact details'),
     q: z.string().trim().max(200).optional().describe('words to find in comments'),
+    sentiment: z.enum(['positive', 'neutral', 'negative']).optional().describe('only comments of this sentiment'),
+    theme: z.string().uuid('the theme must be a theme id (GET /api/v1/themes)').optional().describe('only comments on this theme (a theme id)'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
   })
@@ -64,6 +66,9 @@ export const feedbackDetailSchema = feedbackItemSchema.extend({
     .enum(['available', 'no_mobile', 'opted_out', 'no_sms_number'])
     .describe('whether staff can reply by text: the customer gave a mobile, has not opted out, and the business has an SMS number'),
   suggestedTemplates: z.array(z.object({ id: z.string().uuid(), name: z.string(), subject: z.string(), body: z.string() })),
+  correctionStatements: z
+    .array(z.object({ id: z.string().uuid(), statement: z.string(), createdAt: z.string().datetime() }))
+    .describe("the customer's statements of correction (Privacy Act principle 7), kept with this record"),
 });
 
 export const feedbackParamsSchema = z.object({ feedbackId: z.string().uuid() });

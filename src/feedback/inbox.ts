@@ -8,6 +8,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { can, findUserNames, inScope, withAccess, type Access } from '../accounts/index.ts';
 import { raiseAlerts } from '../alerts/index.ts';
 import { appendAudit } from '../audit/index.ts';
+import { commentAnalysisCondition, themeExists } from '../comments/index.ts';
 import type { Services } from '../context.ts';
 import type { Database, FeedbackCategory, FeedbackStatus, Scale } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
@@ -15,6 +16,8 @@ import { readContactDetails } from '../end-customers/index.ts';
 import { scoreBandOf, scoreBands, type ScoreBandName } from '../programmes/index.ts';
 import { fillTemplate, listResponses } from '../responses/index.ts';
 import type { FeedbackDetail, FeedbackItem, InboxQuery } from './inbox-schemas.ts';
+import { readCorrectionStatements } from '../privacy/requests/index.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 
 type InboxRow = {
   id: string;
@@ -113,7 +116,7 @@ async function locationSubtree(trx: Trx, access: Access, locationId: string): Pr
   return rows.map((r) => r.id).filter((id) => inScope(access, id));
 }
 
-export type InboxResult = { ok: true; items: FeedbackItem[]; nextCursor: string | null } | { ok: false; reason: 'invalid_cursor' | 'unknown_location' };
+export type InboxResult = { ok: true; items: FeedbackItem[]; nextCursor: string | null } | { ok: false; reason: 'invalid_cursor' | 'unknown_location' | 'unknown_theme' };
 
 export async function listInbox(services: Services, access: Access, query: InboxQuery): Promise<InboxResult> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
@@ -137,6 +140,8 @@ export async function listInbox(services: Services, access: Access, query: Inbox
     const band = query.scoreBand;
     if (band) q = q.where((eb) => bandCondition(eb, band));
     if (query.q) q = q.where(sql<boolean>`f.comment_search @@ websearch_to_tsquery('english', ${query.q})`);
+    if (query.theme && !(await themeExists(trx, access.clientId, query.theme))) return { ok: false, reason: 'unknown_theme' } as const;
+    if (query.sentiment || query.theme) q = q.where(commentAnalysisCondition({ sentiment: query.sentiment, themeId: query.theme }));
     if (cursor) q = q.where((eb) => eb.or([eb('f.submitted_at', '<', cursor.at), eb.and([eb('f.submitted_at', '=', cursor.at), eb('f.id', '<', cursor.id)])]));
     const rows = await q.orderBy('f.submitted_at', 'desc').orderBy('f.id', 'desc').limit(query.limit + 1).execute();
     if (access.operator) {
@@ -194,7 +199,10 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
           .execute()
       : [];
     const textReply = await textReplyAvailability(trx, access.clientId, row.end_customer_id);
-    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, openedCase, clientName: client.name, templates, textReply };
+    const correctionStatements = row.end_customer_id
+      ? await readCorrectionStatements(trx, await services.keyrings.keyringFor(trx, access.clientId), { id: feedbackId, endCustomerId: row.end_customer_id })
+      : [];
+    return { row, contact, contactHidden: Boolean(row.end_customer_id) && !mayReadContact, history, openedCase, clientName: client.name, templates, textReply, correctionStatements };
   });
   if (!loaded) return null;
   const { row, contact, history, clientName, templates } = loaded;
@@ -243,6 +251,7 @@ export async function findFeedbackDetail(services: Services, access: Access, fee
     contactHidden: loaded.contactHidden,
     timeline,
     textReply: loaded.textReply,
+    correctionStatements: loaded.correctionStatements,
     suggestedTemplates: templates.map((t) => ({ id: t.id, name: t.name, subject: fillTemplate(t.subject, fill), body: fillTemplate(t.body, fill) })),
   };
 }
@@ -305,6 +314,7 @@ async function resolveOpenCaseOf(trx: Trx, access: Access, feedbackId: string): 
       subjectId: feedbackId,
       details: { case_id: resolved.id, resolution_code: 'other', on_time: now <= resolved.due_at },
     });
+    await enqueueWebhookEvent(trx, access.clientId, 'case.resolved', { id: resolved.id, feedbackId, resolutionCode: 'other', resolvedAt: now.toISOString() });
   }
 }
 

@@ -161,7 +161,7 @@ ${checkboxField(
 )}
 ${checkboxField(
   'accept_privacy',
-  privacyUrl ? html`I accept ${target.clientName}'s <a href="${privacyUrl}">privacy policy</a>` : html`I accept ${target.clientName}'s privacy policy`,
+  privacyUrl ? html`I accept ${target.clientName}'s <a href="${privacyUrl}">privacy policy</a>` : html`I accept the <a href="/privacy">privacy policy</a>`,
   state,
 )}</fieldset>`
     : '';

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { raiseAlerts } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
+import { recordCommentAnalyses } from '../comments/index.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
 import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
+import { currentPolicyVersionNumber } from '../privacy/policies/index.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import type { ValidSubmission } from './schemas.ts';
 
 export type SubmitResult =
@@ -104,6 +107,10 @@ export async function insertFeedback(services: Services, trx: Trx, target: Feedb
     .returning(['id', 'submitted_at'])
     .executeTakeFirst();
   if (!inserted) return null;
+  // Sentiment, themes and terms, in process (tens of microseconds) and in this transaction.
+  await recordCommentAnalyses(trx, clientId, [
+    { feedbackId: feedback.id, locationId: location.id, submittedAt: inserted.submitted_at, day: localDay(inserted.submitted_at, target.clientTimezone), comment: feedback.comment, scale: programme.scale, score: feedback.score },
+  ]);
 
   if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
   await raiseAlerts(trx, {
@@ -120,6 +127,18 @@ export async function insertFeedback(services: Services, trx: Trx, target: Feedb
     clientId,
     locationId: location.id,
     day: localDay(inserted.submitted_at, target.clientTimezone),
+  });
+  await enqueueWebhookEvent(trx, clientId, 'feedback.created', {
+    id: feedback.id,
+    programmeId: programme.id,
+    locationId: location.id,
+    subMeasureId: subMeasure?.id ?? null,
+    channel: feedback.channel,
+    scale: programme.scale,
+    score: feedback.score,
+    comment: feedback.comment,
+    contactRequested: feedback.contactRequested,
+    submittedAt: inserted.submitted_at.toISOString(),
   });
   return { submittedAt: inserted.submitted_at };
 }
@@ -143,9 +162,11 @@ export async function recordConsentsAndEntry(
       : []),
   ];
   if (consents.length > 0) {
+    // The version of Hark's privacy policy in force, which the page or text linked to.
+    const policyVersion = await currentPolicyVersionNumber(trx);
     await trx
       .insertInto('consents')
-      .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, ...c })))
+      .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, policy_version: policyVersion, ...c })))
       .execute();
   }
   if (agreed.prizeDraw) {

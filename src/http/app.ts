@@ -17,14 +17,30 @@ import {
 import type { Logger } from 'pino';
 import type { Services } from '../context.ts';
 import { accountRoutes } from '../accounts/index.ts';
+import { backupRoutes } from '../backups/index.ts';
 import { feedbackRoutes, inboxRoutes, renderProblemPage } from '../feedback/index.ts';
 import { programmeRoutes } from '../programmes/index.ts';
-import { dashboardRoutes } from '../reports/index.ts';
+import { dashboardRoutes, monthlyReportRoutes, rankingRoutes } from '../reports/index.ts';
+import { benchmarkRoutes } from '../benchmarks/index.ts';
 import { responseRoutes } from '../responses/index.ts';
 import { smsRoutes } from '../sms/index.ts';
 import { alertRoutes } from '../alerts/index.ts';
 import { caseRoutes } from '../cases/index.ts';
-import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, type ErrorCode } from './errors.ts';
+import { commentRoutes } from '../comments/index.ts';
+import { exportRoutes } from '../exports/index.ts';
+import { disclosureRoutes } from '../disclosures/index.ts';
+import { retentionRoutes } from '../retention/index.ts';
+import { prizeDrawRoutes } from '../prizes/index.ts';
+import { policyRoutes } from '../privacy/policies/index.ts';
+import { complaintRoutes } from '../privacy/complaints/index.ts';
+import { privacyRequestPages, privacyRequestRoutes } from '../privacy/requests/index.ts';
+import { terminationRoutes } from '../termination/index.ts';
+import { analyticsRoutes } from '../analytics/index.ts';
+import { statisticsReleaseRoutes } from '../statistics-release/index.ts';
+import { siteRoutes } from '../site/index.ts';
+import { apiKeyRoutes, invitationRoutes } from '../api-keys/index.ts';
+import { webhookRoutes } from '../webhooks/index.ts';
+import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, RateLimitedError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsPlugin, type PoolStats } from './metrics.ts';
 import { portalRoutes } from './portal.ts';
@@ -106,6 +122,7 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
     }
     const body = errorBody(code, message);
     reply.code(errorCatalogue[code].status);
+    if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (wantsHtml) {
       return reply.type('text/html; charset=utf-8').send(renderProblemPage('Sorry', body.error.message));
     }
@@ -121,9 +138,29 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
   await app.register(responseRoutes, { services });
   await app.register(programmeRoutes, { services });
   await app.register(dashboardRoutes, { services });
+  await app.register(rankingRoutes, { services });
+  await app.register(monthlyReportRoutes, { services });
+  await app.register(benchmarkRoutes, { services });
   await app.register(smsRoutes, { services });
   await app.register(alertRoutes, { services });
   await app.register(caseRoutes, { services });
+  await app.register(commentRoutes, { services });
+  await app.register(exportRoutes, { services });
+  await app.register(disclosureRoutes, { services });
+  await app.register(backupRoutes, { services });
+  await app.register(retentionRoutes, { services });
+  await app.register(prizeDrawRoutes, { services });
+  await app.register(policyRoutes, { services });
+  await app.register(complaintRoutes, { services });
+  await app.register(privacyRequestPages, { services });
+  await app.register(privacyRequestRoutes, { services });
+  await app.register(terminationRoutes, { services });
+  await app.register(analyticsRoutes, { services });
+  await app.register(statisticsReleaseRoutes, { services });
+  await app.register(siteRoutes, { services });
+  await app.register(apiKeyRoutes, { services });
+  await app.register(invitationRoutes, { services });
+  await app.register(webhookRoutes, { services });
 
   await app.register(portalRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -43,7 +43,7 @@ export class HttpError extends Error {
 /** Thrown by the rate limiters; `scope` says which limit was reached. */
 export class RateLimitedError extends HttpError {
   constructor(
-    readonly scope: 'ip' | 'location' | 'number',
+    readonly scope: 'ip' | 'location' | 'number' | 'api_key',
     readonly retryAfterSeconds: number,
   ) {
     super('rate_limited');

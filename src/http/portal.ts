@@ -1,7 +1,7 @@
 /**
  * Serves the portal (the React single-page app built by Vite into web/dist) under /portal:
  * hashed assets with long caching, and index.html for every portal path so the app's own
- * router takes over. `/` leads to the portal.
+ * router takes over. (`/` is the public site's home page, src/site.)
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -42,5 +42,4 @@ export const portalRoutes: FastifyPluginAsync = async (app) => {
   };
   app.get('/portal', { schema: { hide: true } }, servePortal);
   app.get('/portal/*', { schema: { hide: true } }, servePortal);
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/portal/'));
 };

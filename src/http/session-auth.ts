@@ -9,20 +9,25 @@
  * which answers 401 without a session, 409 without a chosen client, 403 when the role does
  * not allow it (or when the client demands two-factor sign-in the person has not set up),
  * and otherwise returns the Access every tenant query runs under (`withAccess`).
+ *
+ * An API key (`Authorization: Bearer hk_…`) works wherever a session does, within its
+ * scopes (src/api-keys/): the Authorization header, when present, decides, and the cookie is
+ * not consulted for access.
  */
 import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { expandLocationScope, withAccess, type Access } from '../accounts/access.ts';
-import { roleAllows, type Permission } from '../accounts/policy.ts';
+import { can, expandLocationScope, withAccess, type Access } from '../accounts/access.ts';
+import type { Permission } from '../accounts/policy.ts';
+import { auditApiKeyWrite, authenticateApiKey, hasAuthorization, type ApiKeyCaller } from '../api-keys/authenticate.ts';
 import { findUserById, listMembershipsOfUser, type MembershipSummary } from '../accounts/queries.ts';
 import { findActiveSession, type ActiveSession } from '../accounts/sessions.ts';
 import type { Services } from '../context.ts';
 import type { UsersTable } from '../db/schema.ts';
 import { asClientId } from '../db/tenancy.ts';
 import type { Selectable } from 'kysely';
-import { HttpError } from './errors.ts';
+import { HttpError, RateLimitedError } from './errors.ts';
 
 export const sessionCookie = 'hark_session';
 export const deviceCookie = 'hark_device';
@@ -107,7 +112,46 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
     return signedIn;
   });
 
+  // API keys (`Authorization: Bearer …`): limited per key, and failed attempts per IP so
+  // that guessing costs as much as a login. Such requests carry no cookie, so no CSRF.
+  const keyCallers = new WeakMap<FastifyRequest, ApiKeyCaller>();
+  const perKey = app.createRateLimit({
+    max: services.config.integrations.apiKeyLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `api-key:${keyCallers.get(request)?.prefix ?? ''}`,
+  });
+  const keyFailuresPerIp = app.createRateLimit({
+    max: services.config.loginLimitPerIp,
+    timeWindow: services.config.rateLimits.windowSeconds * 1000,
+    keyGenerator: (request) => `api-key-failure:${request.ip}`,
+  });
+
+  async function resolveKeyAccess(request: FastifyRequest, authorization: string): Promise<Access> {
+    let caller: ApiKeyCaller;
+    try {
+      caller = await authenticateApiKey(services, authorization);
+    } catch (error) {
+      const limit = await keyFailuresPerIp(request);
+      if (!limit.isAllowed && limit.isExceeded) throw new RateLimitedError('ip', limit.ttlInSeconds);
+      throw error;
+    }
+    keyCallers.set(request, caller);
+    const limit = await perKey(request);
+    if (!limit.isAllowed && limit.isExceeded) throw new RateLimitedError('api_key', limit.ttlInSeconds);
+    return caller.access;
+  }
+
+  app.addHook('onResponse', async (request, reply) => {
+    const caller = keyCallers.get(request);
+    if (!caller || !unsafeMethods.has(request.method)) return;
+    await auditApiKeyWrite(services, caller.access, { method: request.method, route: request.routeOptions.url ?? '', statusCode: reply.statusCode }).catch((error: unknown) =>
+      request.log.warn({ err: error }, 'could not audit an API key call'),
+    );
+  });
+
   async function resolveAccess(request: FastifyRequest): Promise<Access> {
+    const authorization = request.headers.authorization;
+    if (hasAuthorization(authorization)) return resolveKeyAccess(request, authorization);
     const { session, user, memberships } = await request.requireSignedIn();
     if (user.kind === 'operator') {
       // Set only by the audited "open client" action (operator-access.ts).
@@ -132,7 +176,9 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
       accessCache.set(this, pending);
     }
     const access = await pending;
-    if (!roleAllows(access.role, permission)) throw new HttpError('forbidden');
+    if (!can(access, permission)) {
+      throw new HttpError('forbidden', access.apiKey ? `This API key's scopes do not allow this (it needs ${scopeHint(permission)}).` : undefined);
+    }
     return access;
   });
 
@@ -155,6 +201,18 @@ async function sessionAuth(app: FastifyInstance, options: { services: Services }
     const given = request.headers['x-csrf-token'];
     if (typeof given !== 'string' || !sameToken(given, signedIn.session.csrfToken)) throw new HttpError('csrf_failed');
   });
+}
+
+/** The API key scope that grants a permission, for the 403 a key gets. */
+function scopeHint(permission: Permission): string {
+  const scopes: Partial<Record<Permission, string>> = {
+    'feedback.read': 'the feedback:read scope',
+    'feedback.submit': 'the feedback:write scope',
+    'invitations.send': 'the invitations:write scope',
+    'contact.read': 'the contact:read scope',
+    'settings.manage': 'the settings:manage scope',
+  };
+  return scopes[permission] ?? 'a person signed in to the portal';
 }
 
 export const sessionAuthPlugin = fp(sessionAuth, { name: 'session-auth' });

@@ -21,6 +21,11 @@ export type JobHandler<T> = (data: T) => Promise<void>;
 export interface JobQueueOptions {
   /** Run pg-boss's maintenance (expiry, archiving); any number of processes may. */
   supervise: boolean;
+  /**
+   * Keep the cron schedules (see `schedule`): this process enqueues a scheduled job when it
+   * falls due. Any number of processes may; pg-boss sends each due job once.
+   */
+  schedule?: boolean;
 }
 
 export class JobQueue {
@@ -28,6 +33,8 @@ export class JobQueue {
   readonly #pool: pg.Pool;
   /** While `start` runs, the one connection that every statement of pg-boss goes through. */
   #startConnection: pg.PoolClient | null = null;
+  /** Statements on that connection run one after another (pg-boss's clock starts beside its set-up). */
+  #startChain: Promise<unknown> = Promise.resolve();
   /** Statements of pg-boss and job handlers still running; `stop` waits for them. */
   #inFlight = 0;
 
@@ -36,9 +43,9 @@ export class JobQueue {
     this.#boss = new PgBoss({
       db: {
         executeSql: (text: string, values: unknown[]) =>
-          this.#track(this.#startConnection ? this.#startConnection.query(text, values) : pool.query(text, values)),
+          this.#track(this.#startConnection ? this.#onStartConnection(this.#startConnection, text, values) : pool.query(text, values)),
       },
-      schedule: false,
+      schedule: options.schedule ?? false,
       supervise: options.supervise,
       migrate: true,
     });
@@ -46,6 +53,12 @@ export class JobQueue {
       // pg-boss reports failures of its own maintenance here; the worker retries.
       process.emitWarning(`job queue: ${error.message}`);
     });
+  }
+
+  #onStartConnection(connection: pg.PoolClient, text: string, values: unknown[]) {
+    const run = this.#startChain.then(() => connection.query(text, values));
+    this.#startChain = run.catch(() => undefined);
+    return run;
   }
 
   async #track<T>(work: Promise<T>): Promise<T> {
@@ -105,6 +118,15 @@ export class JobQueue {
       GRANT SELECT ON pgboss.queue TO hark_app;
       GRANT INSERT ON pgboss.job TO hark_app;
       GRANT SELECT (id, name, singleton_key, state, policy) ON pgboss.job TO hark_app;`);
+  }
+
+  /**
+   * Sends a job of the queue on a cron schedule (five fields, in the time zone given, UTC by
+   * default). The schedule lives in the database, one per queue: calling this again from
+   * another process or a later start replaces it, never adds a second.
+   */
+  async schedule(name: string, cron: string, options: { tz?: string; data?: object } = {}): Promise<void> {
+    await this.#boss.schedule(name, cron, options.data ?? {}, { tz: options.tz ?? 'UTC' });
   }
 
   /** Enqueues in the caller's transaction. Payloads hold ids only, never personal data. */

@@ -113,7 +113,7 @@ export function resolvePeriod(query: Pick<DashboardQuery, 'from' | 'to' | 'inter
 
 // ── Queries ──────────────────────────────────────────────────────────────────────────────
 
-interface LocationInfo {
+export interface LocationInfo {
   id: string;
   name: string;
   parentId: string | null;
@@ -122,7 +122,7 @@ interface LocationInfo {
 }
 
 /** The client's locations the caller may see (row-level security, and the scope again here). */
-async function findVisibleLocations(trx: Trx, access: Access): Promise<LocationInfo[]> {
+export async function findVisibleLocations(trx: Trx, access: Access): Promise<LocationInfo[]> {
   if (access.locationIds !== null && access.locationIds.length === 0) return [];
   let query = trx
     .selectFrom('locations')
@@ -134,7 +134,7 @@ async function findVisibleLocations(trx: Trx, access: Access): Promise<LocationI
 }
 
 /** `root` and every location below it, among `locations`. */
-function subtreeOf(locations: readonly LocationInfo[], root: string): Set<string> {
+export function subtreeOf(locations: readonly LocationInfo[], root: string): Set<string> {
   const children = new Map<string, string[]>();
   for (const l of locations) {
     if (!l.parentId) continue;
@@ -162,7 +162,7 @@ interface ProgrammeInfo {
 }
 
 /** The programme asked for, else that of the location, else the one with the most visible locations. */
-async function chooseProgramme(
+export async function chooseProgramme(
   trx: Trx,
   access: Access,
   locations: readonly LocationInfo[],

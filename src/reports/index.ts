@@ -7,5 +7,17 @@
 export { enqueueRollupUpdate, updateDailyRollupsJob, type RollupUpdate } from './jobs/update-daily-rollups.ts';
 export { recomputeDailyRollups, rebuildAllDailyRollups, summariseRollups, type RollupSummary } from './rollups.ts';
 export { localDay } from './local-day.ts';
-export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2 }];
+import { monthlyReportQueues } from './monthly/index.ts';
+export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2 }, ...monthlyReportQueues];
 export { dashboardRoutes } from './routes.ts';
+export { rankingRoutes } from './ranking-routes.ts';
+export {
+  monthlyReportRoutes,
+  planMonthlyReports,
+  planMonthlyReportsJob,
+  sendMonthlyReportJob,
+  PLAN_MONTHLY_REPORTS_CRON,
+  PLAN_MONTHLY_REPORTS_QUEUE,
+  SEND_MONTHLY_REPORT_QUEUE,
+  type SendMonthlyReport,
+} from './monthly/index.ts';

@@ -304,7 +304,7 @@ describe('feedback detail', () => {
     const viewer = await createPerson(hark, client.clientId, 'viewer');
     const page = await newPage();
     await signIn(page, hark, viewer.email);
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Account']);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Comments', 'Rankings', 'Reports', 'Benchmarks', 'Prize draws', 'Account']);
     await page.goto(`${hark.url}/portal/feedback/${await feedbackIdOf('Cold coffee and a long wait')}`);
     await page.getByRole('heading', { level: 2, name: 'Timeline' }).waitFor();
     await page.getByText('The customer left contact details, but your role may not see them.').waitFor();

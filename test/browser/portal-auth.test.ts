@@ -53,9 +53,9 @@ describe('signing in', () => {
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
-    const response = await page.goto(`${hark.url}/`);
+    const response = await page.goto(`${hark.url}/portal/`);
     expect(response?.status()).toBe(200);
-    // "/" leads to the portal, which sends a signed-out person to sign in.
+    // The portal sends a signed-out person to sign in. ("/" is the public site's home page.)
     await page.waitForURL(/\/portal\/login$/);
     await expect.poll(() => page.title()).toBe('Sign in · Hark');
     await page.getByLabel('Email').fill(owner.email);
@@ -284,8 +284,8 @@ describe('by email', () => {
     await page.getByRole('button', { name: 'Join Kowhai Bakery' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.getByRole('banner').getByText('Kowhai Bakery').waitFor();
-    // A manager has no settings.
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Account']);
+    // A manager has no settings; scoped to one location, no cross-business benchmarks either.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Comments', 'Rankings', 'Reports', 'Prize draws', 'Account']);
 
     // The admin sees the new member with the scope the invitation gave.
     await adminPage.reload();

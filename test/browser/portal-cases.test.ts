@@ -83,7 +83,7 @@ describe('a case from a low score', () => {
     const page = await newPage();
     await signIn(page, hark, admin.email);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Settings', 'Account']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Comments', 'Rankings', 'Reports', 'Benchmarks', 'Prize draws', 'Settings', 'Account']);
     await nav.getByRole('link', { name: 'Cases' }).click();
     await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
     const views = page.getByRole('navigation', { name: 'Whose cases' });
@@ -175,7 +175,7 @@ describe('a case from a low score', () => {
   it('lets a manager open a case by hand and take it; the case is theirs', async () => {
     const page = await newPage();
     await signIn(page, hark, manager.email);
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Account']);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).toEqual(['Dashboard', 'Inbox', 'Cases', 'Comments', 'Rankings', 'Reports', 'Benchmarks', 'Prize draws', 'Account']);
     await page.goto(`${hark.url}/portal/feedback/${await feedbackIdOf(slowBill)}`);
     const panel = page.getByRole('region', { name: 'Case' });
     await panel.getByText('This feedback has no case.').waitFor();

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/clients/index.ts';
 import { DEMO_CLIENT_NAME } from '../../src/demo/index.ts';
+import { DirectoryKeyStore, KeyringCache } from '../../src/keys/index.ts';
 import { testDatabaseKind } from '../helpers/database.ts';
 import {
   cliDatabase,
@@ -82,7 +83,9 @@ describe('hark worker', () => {
 
 describe('hark seed', () => {
   it('refuses, exit 1, when the database holds other clients, and says how to insist', async () => {
-    await withDatabase(database, (db) => createClient(db, masterKey, { name: 'Real Customer Ltd' }));
+    // Its key goes where the CLI's processes look for it: the key store in the data folder.
+    const keyrings = new KeyringCache(masterKey, new DirectoryKeyStore(path.join(database.dataDir, 'keys')));
+    await withDatabase(database, (db) => createClient(db, keyrings, { name: 'Real Customer Ltd' }));
     const seed = await runHark(['seed'], env);
     expect(seed.code, seed.output).toBe(1);
     expect(seed.stderr).toMatch(/holds other clients/);

@@ -44,6 +44,19 @@ const tenantTables = [
   ['alert_rules', 'client_id'],
   ['cases', 'client_id'],
   ['alerts', 'client_id'],
+  ['client_benchmark_profiles', 'client_id'],
+  ['comment_themes', 'client_id'],
+  ['comment_analysis', 'client_id'],
+  ['comment_terms', 'client_id'],
+  ['comment_term_daily', 'client_id'],
+  ['comment_theme_daily', 'client_id'],
+  ['monthly_report_subscriptions', 'client_id'],
+  ['monthly_report_sends', 'client_id'],
+  ['api_keys', 'client_id'],
+  ['api_idempotency', 'client_id'],
+  ['email_invitations', 'client_id'],
+  ['webhook_endpoints', 'client_id'],
+  ['webhook_deliveries', 'client_id'],
 ] as const;
 
 describe(`every API route against another client and out-of-scope locations (${testDatabaseKind})`, () => {
@@ -89,6 +102,16 @@ describe(`every API route against another client and out-of-scope locations (${t
       'PATCH /api/v1/cases/{caseId}': { status: 'in_progress' },
       'POST /api/v1/cases/{caseId}/resolve': { resolutionCode: 'fixed', note: 'planted' },
       'POST /api/v1/feedback/{feedbackId}/case': {},
+      'PUT /api/v1/benchmarks/profile': { industry: 'retail', region: 'otago', contributes: false },
+      'POST /api/v1/themes': { name: 'Planted', keywords: ['planted'] },
+      'PUT /api/v1/themes/{themeId}': { name: 'Planted', keywords: ['planted'] },
+      'PUT /api/v1/prize-draws/settings/{programmeId}': { period: 'week', winners: 3, purgeAfterDays: 9, prize: 'planted' },
+      'POST /api/v1/prize-draws/{drawId}/winners/{round}/ineligible': { reason: 'planted reason' },
+      'POST /api/v1/api-keys': { name: 'planted', scopes: ['feedback:read'], locationIds: [ids.locationId] },
+      'POST /api/v1/feedback': { locationId: ids.locationId, score: 1 },
+      'POST /api/v1/webhooks/endpoints': { url: 'https://hooks.example.com/planted', events: ['feedback.created'] },
+      'PATCH /api/v1/webhooks/endpoints/{endpointId}': { enabled: true },
+      'POST /api/v1/invitations/email': { email: 'planted@example.com', locationId: ids.locationId },
     };
     if (key in bodies) return bodies[key];
     return route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
@@ -117,6 +140,19 @@ describe(`every API route against another client and out-of-scope locations (${t
     const template = await hark.services.db.selectFrom('response_templates').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
     const rule = await hark.services.db.selectFrom('alert_rules').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
     const openCase = await hark.services.db.selectFrom('cases').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
+    await sql`update programmes set prize_draw_enabled = true, prize_draw_terms_url = 'https://example.com/terms' where id = ${a.programmeId}`.execute(hark.services.db);
+    await aAdmin.get('/api/v1/prize-draws');
+    const draw = await hark.services.db.selectFrom('prize_draws').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
+    const theme = await hark.services.db.selectFrom('comment_themes').select('id').where('client_id', '=', a.clientId).executeTakeFirstOrThrow();
+    const apiKey = await aAdmin.post<{ apiKey: { id: string } }>('/api/v1/api-keys', { name: 'Walked key', scopes: ['feedback:read'] });
+    const endpoint = await aAdmin.post<{ endpoint: { id: string } }>('/api/v1/webhooks/endpoints', { url: 'https://hooks.example.com/walked', events: ['feedback.created'] });
+    // Held (disabled), so that no delivery attempt changes A's rows while the walk runs.
+    await sql`update webhook_endpoints set enabled = false where id = ${endpoint.body.endpoint.id}`.execute(hark.services.db);
+    const delivery = await hark.services.db
+      .insertInto('webhook_deliveries')
+      .values({ client_id: a.clientId, endpoint_id: endpoint.body.endpoint.id, event_type: 'feedback.created', message_id: 'msg_walked', payload: '{}' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     Object.assign(ids, {
       feedbackId: feedback.find((f) => f.location_id === a.location.id)?.id,
       locationId: a.location.id,
@@ -129,6 +165,12 @@ describe(`every API route against another client and out-of-scope locations (${t
       locationCode: a.location.code,
       ruleId: rule.id,
       caseId: openCase.id,
+      themeId: theme.id,
+      drawId: draw.id,
+      round: '1',
+      apiKeyId: apiKey.body.apiKey.id,
+      endpointId: endpoint.body.endpoint.id,
+      deliveryId: delivery.id,
     });
     outsider = await signIn(hark, await createTestUser(hark.services, b.clientId, 'owner'));
     const doc = (await (await hark.fetch('/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };

@@ -27,7 +27,7 @@ export async function createTestClient(
   services: Services,
   options: { scale?: Scale; prizeDraw?: boolean; programme?: Partial<NewProgramme>; name?: string; timezone?: string } = {},
 ): Promise<TestClient> {
-  const client = await createClient(services.db, services.keyrings.masterKey, {
+  const client = await createClient(services.db, services.keyrings, {
     name: options.name ?? `Test Café ${randomBytes(2).toString('hex')}`,
     timezone: options.timezone ?? 'Pacific/Auckland',
     privacyPolicyUrl: 'https://example.com/privacy',

@@ -85,6 +85,9 @@ export class PortalClient {
   patch<T = unknown>(pathname: string, body: unknown) {
     return this.request<T>('PATCH', pathname, body);
   }
+  put<T = unknown>(pathname: string, body: unknown) {
+    return this.request<T>('PUT', pathname, body);
+  }
   delete<T = unknown>(pathname: string) {
     return this.request<T>('DELETE', pathname);
   }

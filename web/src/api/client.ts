@@ -120,3 +120,26 @@ export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | '
   }
   return data as T;
 }
+
+/**
+ * A POST whose answer is a file (a zip): returns it with the name the server gave. Errors
+ * come back as JSON and are thrown as ApiError, as for apiRequest.
+ */
+export async function apiDownload(path: string): Promise<{ blob: Blob; fileName: string }> {
+  const headers: Record<string, string> = { accept: 'application/zip, application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method: 'POST', headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Hark could not be reached. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const data: unknown = await response.json().catch(() => undefined);
+    throw isErrorBody(data)
+      ? new ApiError(response.status, data.error.code, data.error.message)
+      : new ApiError(response.status, `http_${response.status}`, fallbackMessages[response.status] ?? `Hark answered with an error (${response.status}).`);
+  }
+  const fileName = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download.zip';
+  return { blob: await response.blob(), fileName };
+}

@@ -279,6 +279,8 @@ export interface FeedbackFilters {
   category?: FeedbackCategory;
   hasContact?: boolean;
   q?: string;
+  sentiment?: 'positive' | 'neutral' | 'negative';
+  theme?: string;
 }
 
 export type TimelineKind = 'feedback' | 'email' | 'sms' | 'note' | 'status' | 'category' | 'case';

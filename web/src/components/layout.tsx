@@ -94,6 +94,31 @@ export function Layout({ children }: { children: ReactNode }) {
                       <NavLink to="/cases">Cases</NavLink>
                     </li>
                   ) : null}
+                  {session.can('feedback.read') ? (
+                    <li>
+                      <NavLink to="/comments">Comments</NavLink>
+                    </li>
+                  ) : null}
+                  {session.can('feedback.read') ? (
+                    <li>
+                      <NavLink to="/rankings">Rankings</NavLink>
+                    </li>
+                  ) : null}
+                  {session.can('feedback.read') ? (
+                    <li>
+                      <NavLink to="/reports">Reports</NavLink>
+                    </li>
+                  ) : null}
+                  {session.can('feedback.read') && session.activeMembership?.locationScope == null ? (
+                    <li>
+                      <NavLink to="/benchmarks">Benchmarks</NavLink>
+                    </li>
+                  ) : null}
+                  {session.can('feedback.read') ? (
+                    <li>
+                      <NavLink to="/prize-draws">Prize draws</NavLink>
+                    </li>
+                  ) : null}
                   {showSettings ? (
                     <li>
                       <NavLink to="/settings">Settings</NavLink>

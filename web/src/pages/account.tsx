@@ -7,6 +7,7 @@ import { api } from '../api/endpoints.ts';
 import type { TotpEnrolment } from '../api/types.ts';
 import { FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../components/forms.tsx';
 import { Page } from '../components/page.tsx';
+import { MonthlyReportSubscription } from '../components/monthly-report-subscription.tsx';
 import { roleNames } from '../lib/format.ts';
 import { sessionKey, useSession } from '../session.tsx';
 import { checkNewPassword, passwordHint } from './password-reset.tsx';
@@ -316,6 +317,7 @@ export function AccountPage() {
           </dl>
         </section>
         <AlertMobile />
+        {membership && !session.totpSetupRequired ? <MonthlyReportSubscription clientName={membership.clientName} /> : null}
         <TwoFactor />
         <ChangePassword />
       </div>

@@ -11,10 +11,12 @@ import { api } from '../api/endpoints.ts';
 import { useLocations, useProgrammes, useSmsSettings } from '../api/queries.ts';
 import type { Dashboard, Interval } from '../api/types.ts';
 import { IntervalBar } from '../components/interval-bar.tsx';
+import { ScoreChangeLine } from '../components/score-change-line.tsx';
 import { LocationOptions } from '../components/location-options.tsx';
 import { Page } from '../components/page.tsx';
 import { Empty, LoadError, Loading } from '../components/status.tsx';
 import { TrendChart } from '../components/trend-chart.tsx';
+import { ThemeTrendsPanel } from '../components/theme-trends-panel.tsx';
 import { defaultInterval, isIsoDay, isPeriodPreset, periodNames, presetRange, todayIn, type PeriodPreset } from '../lib/dates.ts';
 import { channelNames, formatCount, formatDate, formatInterval, formatPercent, formatScoreValue, keys, plural, scaleMax } from '../lib/format.ts';
 import { formatMinutes, formatShare } from '../lib/cases.ts';
@@ -68,7 +70,7 @@ function scoreTitle(data: Dashboard): string {
   return data.scoreKind === 'nps' ? 'Net Promoter Score' : 'Average score';
 }
 
-function ScoreCard({ data }: { data: Dashboard }) {
+function ScoreCard({ data, locationId }: { data: Dashboard; locationId: string }) {
   const kind = data.scoreKind;
   return (
     <section className="card stat stat-main" aria-labelledby="stat-score">
@@ -85,6 +87,7 @@ function ScoreCard({ data }: { data: Dashboard }) {
             95% interval {formatInterval(data.score, kind)}
           </p>
           <IntervalBar estimate={data.score} kind={kind} scale={data.scale} />
+          <ScoreChangeLine period={data.period} programmeId={data.programme.id} locationId={locationId} />
           <p className="stat-note">
             {kind === 'nps'
               ? 'Promoters (9–10) minus detractors (0–6), as a share of all responses.'
@@ -519,7 +522,7 @@ export function DashboardPage() {
           ) : (
             <>
               <div className="stat-grid">
-                <ScoreCard data={data} />
+                <ScoreCard data={data} locationId={view.locationId} />
                 {data.scoreKind === 'mean' ? <TopBoxCard data={data} /> : null}
                 <ResponsesCard data={data} />
                 <CasesCard from={data.period.from} to={data.period.to} locationId={view.locationId} />
@@ -530,6 +533,7 @@ export function DashboardPage() {
                 <TrendChart trend={data.trend} interval={data.interval} kind={data.scoreKind} scale={data.scale} />
               </section>
               <RankingTables data={data} />
+              <ThemeTrendsPanel from={data.period.from} to={data.period.to} locationId={view.locationId} interval={data.interval} />
             </>
           )}
         </div>

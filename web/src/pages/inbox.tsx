@@ -3,10 +3,11 @@
  * address, so a filtered inbox ("low scores at Cuba Street, not resolved") can be bookmarked
  * and shared.
  */
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints.ts';
+import { commentsApi, type Sentiment } from '../api/comments.ts';
 import { useLocations } from '../api/queries.ts';
 import type { Channel, FeedbackCategory, FeedbackFilters, FeedbackItem, FeedbackStatus, Location, ScoreBand } from '../api/types.ts';
 import { Checkbox, SelectField, TextField } from '../components/forms.tsx';
@@ -30,10 +31,12 @@ interface FilterForm {
   channel: string;
   status: string;
   category: string;
+  sentiment: string;
+  theme: string;
   hasContact: boolean;
 }
 
-const emptyForm: FilterForm = { q: '', from: '', to: '', location: '', subMeasure: '', scoreBand: '', channel: '', status: '', category: '', hasContact: false };
+const emptyForm: FilterForm = { q: '', from: '', to: '', location: '', subMeasure: '', scoreBand: '', channel: '', status: '', category: '', sentiment: '', theme: '', hasContact: false };
 
 function readForm(params: URLSearchParams): FilterForm {
   return {
@@ -46,6 +49,8 @@ function readForm(params: URLSearchParams): FilterForm {
     channel: params.get('channel') ?? '',
     status: params.get('status') ?? '',
     category: params.get('category') ?? '',
+    sentiment: params.get('sentiment') ?? '',
+    theme: params.get('theme') ?? '',
     hasContact: params.get('hasContact') === 'true',
   };
 }
@@ -59,6 +64,8 @@ function writeForm(form: FilterForm): URLSearchParams {
   }
   return params;
 }
+
+const sentimentNames: Record<Sentiment, string> = { positive: 'Positive', neutral: 'Neutral', negative: 'Negative' };
 
 function pick<T extends string>(value: string, allowed: Record<T, string>): T | undefined {
   return value in allowed ? (value as T) : undefined;
@@ -81,6 +88,9 @@ function toFilters(form: FilterForm): FeedbackFilters {
   const category = pick<FeedbackCategory>(form.category, categoryNames);
   if (category) filters.category = category;
   if (form.hasContact) filters.hasContact = true;
+  const sentiment = pick<Sentiment>(form.sentiment, sentimentNames);
+  if (sentiment) filters.sentiment = sentiment;
+  if (/^[0-9a-f-]{36}$/i.test(form.theme)) filters.theme = form.theme;
   return filters;
 }
 
@@ -112,6 +122,7 @@ function FilterPanel({ initial, onApply, locations }: { initial: FilterForm; onA
   }
 
   const subMeasures = subMeasuresOf(locations, form.location);
+  const themes = useQuery({ queryKey: ['themes'], queryFn: commentsApi.themes, staleTime: 60_000 });
   return (
     <form className="card filters" onSubmit={submit} role="search" aria-label="Filter feedback">
       <div className="filters-search">
@@ -167,6 +178,22 @@ function FilterPanel({ initial, onApply, locations }: { initial: FilterForm; onA
             {keys(channelNames).map((c) => (
               <option key={c} value={c}>
                 {channelNames[c]}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Sentiment" value={form.sentiment} onChange={(e) => set('sentiment', e.target.value)}>
+            <option value="">Any sentiment</option>
+            {keys(sentimentNames).map((s) => (
+              <option key={s} value={s}>
+                {sentimentNames[s]}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Theme" value={form.theme} onChange={(e) => set('theme', e.target.value)}>
+            <option value="">Any theme</option>
+            {themes.data?.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
               </option>
             ))}
           </SelectField>

@@ -1,7 +1,7 @@
 /** Operator console → Clients: every client of this installation, and looking into one (read only, audited, with a reason). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import { operatorApi, type OperatorClient } from '../../api/operator.ts';
 import { FormMessage, TextField } from '../../components/forms.tsx';
@@ -75,7 +75,10 @@ export function OperatorClients() {
                     <button type="button" className="button button-quiet button-small" onClick={() => setChosen(c.id)}>
                       Look into…
                     </button>
-                  )}
+                  )}{' '}
+                  <Link to={`/operator/terminations/${c.id}`} className="button button-quiet button-small">
+                    Terminate…<span className="visually-hidden"> {c.name}</span>
+                  </Link>
                 </td>
               </tr>
             ))}

@@ -10,7 +10,7 @@ import { Page } from '../../components/page.tsx';
 import { useTitle } from '../../lib/use-title.ts';
 import { useSession } from '../../session.tsx';
 
-export const operatorSections: { path: string; name: string }[] = [{ path: 'clients', name: 'Clients' }];
+export const operatorSections: { path: string; name: string }[] = [{ path: 'clients', name: 'Clients' }, { path: 'retention', name: 'Retention' }, { path: 'privacy-requests', name: 'Privacy requests' }, { path: 'complaints', name: 'Complaints' }, { path: 'policies', name: 'Privacy policy' }, { path: 'analytics', name: 'Website' }, { path: 'statistics', name: 'Statistics' }, { path: 'exports', name: 'Exports' }, { path: 'disclosures', name: 'Disclosures' }, { path: 'terminations', name: 'Terminations' }, { path: 'backups', name: 'Backups' }];
 
 export function OperatorPage() {
   const session = useSession();

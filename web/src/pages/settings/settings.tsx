@@ -12,9 +12,13 @@ export const settingsSections: { path: string; name: string; permission: Permiss
   { path: 'sms', name: 'SMS', permission: 'settings.manage' },
   { path: 'team', name: 'Team', permission: 'users.manage' },
   { path: 'templates', name: 'Reply templates', permission: 'settings.manage' },
+  { path: 'themes', name: 'Themes', permission: 'settings.manage' },
   { path: 'alerts', name: 'Alerts', permission: 'settings.manage' },
   { path: 'service-level', name: 'Service level', permission: 'settings.manage' },
   { path: 'business', name: 'Business', permission: 'settings.manage' },
+  { path: 'benchmarks', name: 'Benchmarks', permission: 'settings.manage' },
+  { path: 'api-keys', name: 'API keys', permission: 'settings.manage' },
+  { path: 'webhooks', name: 'Webhooks', permission: 'settings.manage' },
 ];
 
 /** Sections anyone who reads feedback may look at (read only) without the permission to change them. */
