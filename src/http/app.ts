@@ -180,7 +180,8 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
     // limited to this origin and the hashes of its own inline scripts).
     transformStaticCSP: (header) =>
       header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';"),
-    uiConfig: { docExpansion: 'list', deepLinking: true },
+    // Over a hundred operations: the page opens with its tags folded, so it shows at once.
+    uiConfig: { docExpansion: 'none', deepLinking: true },
     uiHooks: { onRequest: docsLimit },
   });
 
