@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { asClientId } from '../../src/db/tenancy.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/accounts/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
@@ -14,7 +15,7 @@ import { createTestClient } from '../helpers/factories.ts';
 import { giveFeedback } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
-import { expectNoViolations, password, signIn } from './portal-support.ts';
+import { createPerson, expectNoViolations, password, signIn } from './portal-support.ts';
 
 let hark: TestHark;
 let smtp: TestSmtpServer;
@@ -106,6 +107,46 @@ describe('privacy requests in the browser', () => {
     expect(content.schema).toBe('hark.privacy-access-package');
     expect(content.clients.map((c) => c.clientName).sort()).toEqual(['Kawakawa Café', 'Rimu Motors']);
     expect(content.clients.flatMap((c) => c.feedback.map((f) => f.comment)).sort()).toEqual(['Flat white was lukewarm', 'Quick warrant of fitness']);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the operator corrects a value (stored encrypted) and keeps a statement of correction, which the business sees with the feedback', async () => {
+    const page = await newPage();
+    await signIn(page, hark, 'hine.ops@hark.example', { expectHeading: 'Operator console' });
+    await page.getByRole('link', { name: 'Privacy requests' }).click();
+    await page.getByRole('link', { name: 'Wiremu Tane' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Privacy request from Wiremu Tane' }).waitFor();
+    const record = page.getByLabel('Record');
+    const rimuOption = (await record.locator('option').allInnerTexts()).find((o) => o.startsWith('Rimu Motors')) ?? '';
+    await record.selectOption({ label: rimuOption });
+    await page.getByLabel('Correction').selectOption('name');
+    await page.getByLabel('New value').fill('Wiremu Tāne');
+    await page.getByRole('button', { name: 'Correct', exact: true }).click();
+    await page.getByText(/^Corrected\./).waitFor();
+    await expectNoViolations(page, 'a privacy request after a correction');
+    // The new name is stored encrypted under the business's key, never in clear.
+    const rows = await hark.services.db.selectFrom('end_customers').innerJoin('clients', 'clients.id', 'end_customers.client_id').select(['clients.name', 'end_customers.client_id', 'end_customers.name_enc']).execute();
+    const rimu = rows.find((r) => r.name === 'Rimu Motors');
+    expect(rimu?.name_enc?.toString('utf8') ?? '').not.toContain('Wiremu');
+    const keyring = await hark.services.db.transaction().execute((trx) => hark.services.keyrings.keyringFor(trx, asClientId(rimu?.client_id ?? '')));
+    expect(keyring.decrypt('name', rimu?.name_enc as Buffer)).toBe('Wiremu Tāne');
+
+    // A statement of correction on the other record is shown to the business with the feedback.
+    const kawakawaOption = (await record.locator('option').allInnerTexts()).find((o) => o.startsWith('Kawakawa Café')) ?? '';
+    await record.selectOption({ label: kawakawaOption });
+    await page.getByLabel('Correction').selectOption('statement');
+    await page.getByLabel('Statement of correction').fill('The coffee was fine; it was the milk that was cold.');
+    await page.getByRole('button', { name: 'Correct', exact: true }).click();
+    await page.getByText(/^Corrected\./).waitFor();
+    const kawakawa = rows.find((r) => r.name === 'Kawakawa Café');
+    const owner = await createPerson(hark, asClientId(kawakawa?.client_id ?? ''), 'owner');
+    const feedback = await hark.services.db.selectFrom('feedback').select('id').where('comment', '=', 'Flat white was lukewarm').executeTakeFirstOrThrow();
+    const ownerPage = await newPage();
+    await signIn(ownerPage, hark, owner.email);
+    await ownerPage.goto(`${hark.url}/portal/feedback/${feedback.id}`);
+    await ownerPage.getByRole('heading', { level: 2, name: 'Statement of correction' }).waitFor();
+    await ownerPage.getByText('The coffee was fine; it was the milk that was cold.').waitFor();
+    await expectNoViolations(ownerPage, 'feedback with a statement of correction');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -476,6 +476,18 @@ export function FeedbackDetailPage() {
               ) : null}
             </dl>
           </section>
+          {data.correctionStatements.length ? (
+            <section className="card section" aria-labelledby="correction-heading">
+              <h2 id="correction-heading">Statement of correction</h2>
+              <p className="section-note">The customer asked for this record to be corrected. Their statement is kept with it, and goes wherever the record goes.</p>
+              {data.correctionStatements.map((c) => (
+                <blockquote key={c.id}>
+                  <p>{c.statement}</p>
+                  <footer>{formatDateTime(c.createdAt)}</footer>
+                </blockquote>
+              ))}
+            </section>
+          ) : null}
           <CasePanel key={data.id} feedbackId={data.id} />
           {data.channel === 'sms' || data.timeline.some((e) => e.kind === 'sms') ? <TextThread feedbackId={data.id} /> : null}
           {session.can('feedback.respond') ? <ReplyForm key={data.id} feedback={data} /> : null}
