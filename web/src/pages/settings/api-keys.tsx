@@ -5,13 +5,12 @@ import { errorMessage } from '../../api/client.ts';
 import { apiKeyScopes, integrationsApi, type ApiKeyScope } from '../../api/integrations.ts';
 import { Checkbox, ConfirmButton, FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../../components/forms.tsx';
 import { LoadError, Loading } from '../../components/status.tsx';
+import { formatDateTime } from '../../lib/format.ts';
 import { SettingsSection } from './settings.tsx';
 
 const apiKeysKey = ['settings', 'api-keys'] as const;
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : 'never';
-}
+const when = (iso: string | null): string => (iso ? formatDateTime(iso) : 'never');
 
 function NewKeyForm() {
   const queryClient = useQueryClient();

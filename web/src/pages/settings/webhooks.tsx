@@ -5,13 +5,12 @@ import { errorMessage } from '../../api/client.ts';
 import { integrationsApi, webhookEvents, type WebhookEndpoint, type WebhookEvent } from '../../api/integrations.ts';
 import { Checkbox, ConfirmButton, FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../../components/forms.tsx';
 import { LoadError, Loading } from '../../components/status.tsx';
+import { formatDateTime } from '../../lib/format.ts';
 import { SettingsSection } from './settings.tsx';
 
 const endpointsKey = ['settings', 'webhook-endpoints'] as const;
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : '—';
-}
+const when = (iso: string | null): string => (iso ? formatDateTime(iso) : '—');
 
 function NewEndpointForm() {
   const queryClient = useQueryClient();
