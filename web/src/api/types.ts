@@ -315,8 +315,8 @@ export interface FeedbackDetail extends FeedbackItem {
   /** Whether the team can reply by text, and if not, why. */
   textReply: 'available' | 'no_mobile' | 'opted_out' | 'no_sms_number';
   suggestedTemplates: SuggestedTemplate[];
-  /** The customer's statements of correction (Privacy Act principle 7), kept with this record. */
-  correctionStatements: { id: string; statement: string; createdAt: string }[];
+  /** The customer's statements of correction (Privacy Act principle 7), kept with this record. Absent from a changed feedback's answer (PATCH). */
+  correctionStatements?: { id: string; statement: string; createdAt: string }[];
 }
 
 export interface UpdateFeedbackBody {

@@ -476,7 +476,7 @@ export function FeedbackDetailPage() {
               ) : null}
             </dl>
           </section>
-          {data.correctionStatements.length ? (
+          {data.correctionStatements?.length ? (
             <section className="card section" aria-labelledby="correction-heading">
               <h2 id="correction-heading">Statement of correction</h2>
               <p className="section-note">The customer asked for this record to be corrected. Their statement is kept with it, and goes wherever the record goes.</p>
@@ -488,9 +488,9 @@ export function FeedbackDetailPage() {
               ))}
             </section>
           ) : null}
-          <CasePanel key={data.id} feedbackId={data.id} />
+          <CasePanel key={`case-${data.id}`} feedbackId={data.id} />
           {data.channel === 'sms' || data.timeline.some((e) => e.kind === 'sms') ? <TextThread feedbackId={data.id} /> : null}
-          {session.can('feedback.respond') ? <ReplyForm key={data.id} feedback={data} /> : null}
+          {session.can('feedback.respond') ? <ReplyForm key={`reply-${data.id}`} feedback={data} /> : null}
           {session.can('feedback.respond') ? <NoteForm feedback={data} /> : null}
           <section className="card section" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline</h2>
