@@ -6,13 +6,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { can } from '../accounts/index.ts';
+import { can, withAccess } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import { renderProblemPage, renderPublicPage } from '../feedback/index.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError } from '../http/errors.ts';
 import { html } from '../lib/html.ts';
 import { findDrawWinners, findPublicDraw, listDraws, loadDrawSettings, notifyWinners, replaceIneligibleWinner, runDraw, saveDrawSettings } from './service.ts';
-import { withAccess } from '../accounts/index.ts';
 
 const periodSchema = z.enum(['week', 'month', 'quarter']);
 

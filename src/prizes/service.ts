@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Access } from '../accounts/index.ts';
-import { withAccess } from '../accounts/index.ts';
+import { withAccess, type Access } from '../accounts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import { asClientId, setTenant, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { open, seal } from '../keys/envelope.ts';
+import { localDay } from '../reports/index.ts';
 import { commitmentOf, drawPositions, entriesHash, entrantToken, orderEntries, verifyDraw, type Verification } from './algorithm.ts';
 import { describePeriod, periodContaining, type DrawPeriod } from './periods.ts';
 
@@ -132,7 +132,7 @@ export async function listDraws(services: Services, access: Access): Promise<Dra
   return withAccess(services.db, access, async (trx) => {
     await ensureCurrentDraws(services, trx, access.clientId);
     const client = await trx.selectFrom('clients').select('timezone').where('id', '=', access.clientId).executeTakeFirstOrThrow();
-    const todayLocal = new Intl.DateTimeFormat('en-CA', { timeZone: client.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const todayLocal = localDay(new Date(), client.timezone);
     const draws = await trx
       .selectFrom('prize_draws as d')
       .innerJoin('programmes as p', (j) => j.onRef('p.client_id', '=', 'd.client_id').onRef('p.id', '=', 'd.programme_id'))
