@@ -97,6 +97,10 @@ describe(`prize draws (${testDatabaseKind})`, () => {
     expect(early.body.error.message).toMatch(/not closed/);
     expect((await viewer.post(`/api/v1/prize-draws/${draw.id}/run`)).status).toBe(403);
     expect((await owner.post(`/api/v1/prize-draws/not-a-uuid/run`)).status).toBe(400);
+    // Nothing to tell and no entry list to publish while the draw is open.
+    expect((await owner.post(`/api/v1/prize-draws/${draw.id}/notify`)).status).toBe(404);
+    expect((await hark.fetch(`/draws/${draw.id}/entries.txt`)).status).toBe(409);
+    expect((await owner.post(`/api/v1/prize-draws/${draw.id}/winners/1/ineligible`, { reason: 'Not drawn yet' })).status).toBe(409);
   });
 
   it('runs once the period has closed, and anyone can check it', async () => {
