@@ -101,6 +101,12 @@ describe('loadConfig parses each variable', () => {
     expect(config.rateLimits).toEqual({ submitPerIp: 5, submitPerLocation: 50, pagePerIp: 500, windowSeconds: 60 });
   });
 
+  it('the privacy limits: requests and complaints per IP (10 each unless set)', () => {
+    expect(loadConfig({}).privacy).toMatchObject({ requestLimitPerIp: 10, complaintLimitPerIp: 10 });
+    expect(loadConfig({ HARK_PRIVACY_REQUEST_LIMIT_PER_IP: '20', HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP: '3' }).privacy).toMatchObject({ requestLimitPerIp: 20, complaintLimitPerIp: 3 });
+    expect(() => loadConfig({ HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP: '0' })).toThrow(/HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP: must be a whole number above 0/);
+  });
+
   it('HARK_ROLLUP_POLL_SECONDS and HARK_DB_CONNECT_TIMEOUT_SECONDS take fractions', () => {
     const config = loadConfig({ HARK_ROLLUP_POLL_SECONDS: '0.5', HARK_DB_CONNECT_TIMEOUT_SECONDS: '2.5' });
     expect(config.rollupPollSeconds).toBe(0.5);
@@ -177,5 +183,33 @@ describe('loadConfig errors name the variable and the problem', () => {
     expect(message).toMatch(/PORT:/);
     expect(message).toMatch(/HARK_MASTER_KEY:/);
     expect(message).toMatch(/HARK_LOG_LEVEL:/);
+  });
+});
+
+describe('loadConfig: replica, shutdown and worker metrics', () => {
+  it('defaults: no replica (30 s lag limit), a 25 s drain, no worker metrics port', () => {
+    const config = loadConfig({});
+    expect(config.databaseReplicaUrl).toBeUndefined();
+    expect(config.replicaMaxLagSeconds).toBe(30);
+    expect(config.shutdownTimeoutSeconds).toBe(25);
+    expect(config.metricsPort).toBeUndefined();
+  });
+
+  it('DATABASE_REPLICA_URL beside DATABASE_URL, HARK_REPLICA_MAX_LAG_SECONDS, HARK_SHUTDOWN_TIMEOUT_SECONDS, HARK_METRICS_PORT', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://db-primary/hark',
+      DATABASE_REPLICA_URL: 'postgresql://db-replica/hark',
+      HARK_REPLICA_MAX_LAG_SECONDS: '2.5',
+      HARK_SHUTDOWN_TIMEOUT_SECONDS: '10',
+      HARK_METRICS_PORT: '9464',
+    });
+    expect(config).toMatchObject({ databaseReplicaUrl: 'postgresql://db-replica/hark', replicaMaxLagSeconds: 2.5, shutdownTimeoutSeconds: 10, metricsPort: 9464 });
+  });
+
+  it('refuses a replica without a primary, a replica URL that is not postgres://, and bad numbers', () => {
+    expect(configError({ DATABASE_REPLICA_URL: 'postgres://db-replica/hark' })).toMatch(/DATABASE_REPLICA_URL: needs DATABASE_URL/);
+    expect(configError({ DATABASE_URL: 'postgres://db/hark', DATABASE_REPLICA_URL: 'mysql://db/hark' })).toMatch(/DATABASE_REPLICA_URL: must be a postgres:\/\//);
+    expect(configError({ HARK_SHUTDOWN_TIMEOUT_SECONDS: '0' })).toMatch(/HARK_SHUTDOWN_TIMEOUT_SECONDS: must be a number of seconds above 0/);
+    expect(configError({ HARK_METRICS_PORT: '70000' })).toMatch(/HARK_METRICS_PORT: must be a port number/);
   });
 });

@@ -23,6 +23,14 @@ const envSchema = z.object({
   DATABASE_URL: databaseUrl
     .optional()
     .describe('PostgreSQL connection URL; without it Hark runs on embedded PGlite'),
+  DATABASE_REPLICA_URL: databaseUrl
+    .optional()
+    .describe('A streaming replica of DATABASE_URL: dashboards, reports and exports read from it (needs DATABASE_URL)'),
+  HARK_REPLICA_MAX_LAG_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds above 0' })
+    .positive('must be a number of seconds above 0')
+    .default(30)
+    .describe('reads go back to the primary while the replica is further behind than this, or does not answer'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   HARK_DATA_DIR: z.string().min(1).default('./data'),
@@ -79,6 +87,14 @@ const envSchema = z.object({
     .min(16, 'must be at least 16 characters (openssl rand -hex 32)')
     .optional()
     .describe('Bearer token that GET /metrics requires; without it /metrics answers only to this machine (no proxy in between)'),
+  HARK_METRICS_PORT: port
+    .optional()
+    .describe('A port on which a worker-only process (serve --role worker) serves /metrics, /healthz and /readyz; web processes serve them on PORT'),
+  HARK_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds above 0' })
+    .positive('must be a number of seconds above 0')
+    .default(25)
+    .describe('on SIGTERM, how long requests in flight and jobs in hand may take to finish; then connections are cut and unfinished jobs go back to the queue'),
   HARK_KEY_STORE_DIR: z
     .string()
     .min(1)
@@ -101,6 +117,7 @@ const envSchema = z.object({
     .optional()
     .describe("The installation's own number that texts privacy-request codes; without it codes go by email only"),
   HARK_PRIVACY_REQUEST_LIMIT_PER_IP: positiveInt.default(10).describe('privacy requests and code checks per IP per window'),
+  HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP: positiveInt.default(10).describe('privacy complaints per IP per window (a person needs one or two)'),
   HARK_PRIVACY_REMINDER_POLL_SECONDS: positiveInt.default(3600).describe('how often workers look for privacy requests due a reminder'),
   HARK_STATS_EPSILON_BUDGET: z.coerce
     .number({ error: 'must be a number above 0, such as 3' })
@@ -131,6 +148,10 @@ export function knownVariables(): string[] {
 
 export type Config = Readonly<{
   databaseUrl: string | undefined;
+  /** A read replica of the primary (DATABASE_REPLICA_URL); only with `databaseUrl`. */
+  databaseReplicaUrl: string | undefined;
+  /** Past this lag (or when it does not answer) reads use the primary instead of the replica. */
+  replicaMaxLagSeconds: number;
   port: number;
   host: string;
   dataDir: string;
@@ -160,13 +181,17 @@ export type Config = Readonly<{
   alerts: Readonly<{ pollSeconds: number; leaseSeconds: number }>;
   /** Bearer token for /metrics; undefined: /metrics answers only to loopback clients. */
   metricsToken: string | undefined;
+  /** Where a worker-only process serves /metrics and /healthz (HARK_METRICS_PORT); undefined: it serves none. */
+  metricsPort: number | undefined;
+  /** How long a stop (SIGTERM) waits for requests in flight and jobs in hand. */
+  shutdownTimeoutSeconds: number;
   /** Folder of the client key store (HARK_KEY_STORE_DIR, or keys in the data folder). */
   keyStoreDir: string;
   analytics: Readonly<{ ipDays: number; limitPerIp: number; flushMs: number }>;
   /** The public site's contact address. */
   contactEmail: string;
   backups: Readonly<{ dir: string; intervalHours: number; pgBinDir: string | undefined }>;
-  privacy: Readonly<{ smsFrom: string | undefined; requestLimitPerIp: number; reminderPollSeconds: number }>;
+  privacy: Readonly<{ smsFrom: string | undefined; requestLimitPerIp: number; complaintLimitPerIp: number; reminderPollSeconds: number }>;
   /** Anonymised statistics releases: the total privacy budget (epsilon) of all releases. */
   statistics: Readonly<{ epsilonBudget: number }>;
   integrations: Readonly<{
@@ -200,11 +225,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const missing = twilioSettingsMissing(e);
+  const missing = [...twilioSettingsMissing(e), ...replicaSettingsMissing(e)];
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.map((line) => `  ${line}`).join('\n')}`);
   const publicUrl = (e.HARK_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
+    databaseReplicaUrl: e.DATABASE_REPLICA_URL,
+    replicaMaxLagSeconds: e.HARK_REPLICA_MAX_LAG_SECONDS,
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.HARK_DATA_DIR),
@@ -236,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     alerts: Object.freeze({ pollSeconds: e.HARK_ALERT_POLL_SECONDS, leaseSeconds: e.HARK_ALERT_LEASE_SECONDS }),
     metricsToken: e.HARK_METRICS_TOKEN,
+    metricsPort: e.HARK_METRICS_PORT,
+    shutdownTimeoutSeconds: e.HARK_SHUTDOWN_TIMEOUT_SECONDS,
     keyStoreDir: path.resolve(e.HARK_KEY_STORE_DIR ?? path.join(e.HARK_DATA_DIR, 'keys')),
     analytics: Object.freeze({ ipDays: e.HARK_ANALYTICS_IP_DAYS, limitPerIp: e.HARK_ANALYTICS_LIMIT_PER_IP, flushMs: e.HARK_ANALYTICS_FLUSH_MS }),
     contactEmail: e.HARK_CONTACT_EMAIL ?? (/<([^>]+)>/.exec(e.HARK_MAIL_FROM)?.[1] ?? e.HARK_MAIL_FROM).trim(),
@@ -247,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     privacy: Object.freeze({
       smsFrom: e.HARK_PRIVACY_SMS_FROM,
       requestLimitPerIp: e.HARK_PRIVACY_REQUEST_LIMIT_PER_IP,
+      complaintLimitPerIp: e.HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP,
       reminderPollSeconds: e.HARK_PRIVACY_REMINDER_POLL_SECONDS,
     }),
     statistics: Object.freeze({ epsilonBudget: e.HARK_STATS_EPSILON_BUDGET }),
@@ -278,5 +308,14 @@ function twilioSettingsMissing(e: z.infer<typeof envSchema>): string[] {
   return [
     ...(e.TWILIO_ACCOUNT_SID ? [] : [`TWILIO_ACCOUNT_SID: ${needs}`]),
     ...(e.TWILIO_AUTH_TOKEN ? [] : [`TWILIO_AUTH_TOKEN: ${needs}`]),
+  ];
+}
+
+/** A read replica copies a PostgreSQL primary: the embedded database has none to copy. */
+function replicaSettingsMissing(e: z.infer<typeof envSchema>): string[] {
+  if (!e.DATABASE_REPLICA_URL || e.DATABASE_URL) return [];
+  return [
+    'DATABASE_REPLICA_URL: needs DATABASE_URL: a read replica is a copy of a PostgreSQL primary, and the embedded database has none. ' +
+      'Set DATABASE_URL to the primary, or unset DATABASE_REPLICA_URL.',
   ];
 }

@@ -25,6 +25,12 @@ export interface Secrets {
 export interface Services {
   readonly config: Config;
   readonly db: Db;
+  /**
+   * Where dashboards, reports and exports read (in `withAccessRead`/`withClientRead`): the
+   * read replica while it keeps up, else `db`. It may be a few seconds behind `db`: never
+   * write through it, and read through `db` what the caller has just written.
+   */
+  readonly readDb: Db;
   /** The open database (its kind; the embedded instance, for backups). */
   readonly database: DatabaseHandle;
   readonly keyrings: KeyringCache;

@@ -4,8 +4,9 @@
  * the HTTP layer so that the domains need not import it; /metrics (src/http/metrics.ts)
  * merges this registry into each scrape.
  */
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { Channel } from './db/schema.ts';
+import type { WebhookEvent } from './webhooks/tables.ts';
 
 export const processRegistry = new Registry();
 let defaultMetricsStarted = false;
@@ -41,6 +42,36 @@ const emailSent = new Counter({
   labelNames: ['outcome'] as const,
   registers: [processRegistry],
 });
+/** Every webhook event, so each series exists (at 0) from the first scrape. */
+const webhookEventTypes: Record<WebhookEvent, true> = {
+  'feedback.created': true,
+  'feedback.updated': true,
+  'case.opened': true,
+  'case.resolved': true,
+  'response.sent': true,
+  'optout.created': true,
+};
+
+/** delivered: a 2xx answer; failed_attempt: any other outcome, to be retried; gave_up: the last attempt, failed. */
+export type WebhookAttemptOutcome = 'delivered' | 'failed_attempt' | 'gave_up';
+const webhookAttemptOutcomes: readonly WebhookAttemptOutcome[] = ['delivered', 'failed_attempt', 'gave_up'];
+
+const webhookDeliveries = new Counter({
+  name: 'hark_webhook_deliveries_total',
+  help: 'Webhook delivery attempts, by event and outcome (delivered, failed_attempt to be retried, gave_up after the retry period), since this process started',
+  labelNames: ['event', 'outcome'] as const,
+  registers: [processRegistry],
+});
+const webhookDuration = new Histogram({
+  name: 'hark_webhook_delivery_duration_seconds',
+  help: 'Time from sending a webhook delivery to its answer (or failure), per attempt',
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [processRegistry],
+});
+for (const event of Object.keys(webhookEventTypes)) {
+  for (const outcome of webhookAttemptOutcomes) webhookDeliveries.inc({ event, outcome }, 0);
+}
+
 for (const channel of Object.keys(feedbackChannels)) feedbackIngested.inc({ channel }, 0);
 for (const outcome of sendOutcomes) {
   smsSent.inc({ outcome }, 0);
@@ -66,3 +97,8 @@ export function countEmailSent(outcome: SendOutcome): void {
   emailSent.inc({ outcome });
 }
 
+/** Counts one webhook delivery attempt and how long it took (each retry and replay counts). */
+export function countWebhookAttempt(event: WebhookEvent, outcome: WebhookAttemptOutcome, durationMs: number): void {
+  webhookDeliveries.inc({ event, outcome });
+  webhookDuration.observe(durationMs / 1000);
+}

@@ -101,8 +101,10 @@ class Shutdown {
       process.exit(1);
     }
     this.#requested = true;
-    if (this.#stop) this.#run(this.#stop);
-    else console.error(`${signal}: stopping as soon as ${this.#waitingFor} (send it again to exit at once)`);
+    if (this.#stop) {
+      console.error(`${signal}: stopping: requests in flight and jobs in hand finish first (send it again to exit at once)`);
+      this.#run(this.#stop);
+    } else console.error(`${signal}: stopping as soon as ${this.#waitingFor} (send it again to exit at once)`);
   }
 
   #run(stop: () => Promise<void>): void {
@@ -126,6 +128,8 @@ function announceStart(cfg: Config): void {
     );
   }
 }
+
+const workerRunning = (metricsUrl: string | null) => (metricsUrl ? `Hark worker is running; metrics at ${metricsUrl}/metrics` : 'Hark worker is running.');
 
 const parseRole = (value: string): Role => {
   if (value === 'web' || value === 'worker' || value === 'all') return value;
@@ -161,7 +165,7 @@ program
     shutdown.running(() => running.stop());
     if (shutdown.requested) return;
     if (running.url) printUrls(running.services.publicUrl, demo, cfg, running.services.mailer.destination);
-    else console.log('Hark worker is running.');
+    else console.log(workerRunning(running.metricsUrl));
   });
 
 program
@@ -174,7 +178,7 @@ program
     const { startHark, createLogger } = await load();
     const running = await startHark(cfg, { role: 'worker', logger: createLogger(cfg) });
     shutdown.running(() => running.stop());
-    if (!shutdown.requested) console.log('Hark worker is running.');
+    if (!shutdown.requested) console.log(workerRunning(running.metricsUrl));
   });
 
 program
@@ -237,6 +241,26 @@ draw
     const cfg = config();
     const { runDrawVerifyCommand } = await import('./prizes/verify-command.ts');
     process.exitCode = await runDrawVerifyCommand(cfg, drawId);
+  });
+draw
+  .command('list')
+  .description("a client's prize draws, newest period first, with their entrants (one per person) and status")
+  .requiredOption('--client <client>', "the client's id, or its exact name")
+  .option('--json', 'print the draws as the API gives them (GET /api/v1/prize-draws)')
+  .action(async (options: { client: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runDrawListCommand } = await import('./prizes/draw-commands.ts');
+    process.exitCode = await runDrawListCommand(cfg, options);
+  });
+draw
+  .command('run <draw>')
+  .description("run a prize draw whose period has closed: freeze its entry list, reveal its seed, pick its winners (audited as operator staff); once per draw")
+  .action(async (drawId: string) => {
+    const cfg = config();
+    new Shutdown('the draw is recorded');
+    const { runDrawRunCommand } = await import('./prizes/draw-commands.ts');
+    process.exitCode = await runDrawRunCommand(cfg, drawId);
   });
 
 const retention = program.command('retention').description("each programme's retention period: what is past it is anonymised or deleted");
@@ -309,6 +333,101 @@ stats
     new Shutdown('the release is recorded');
     const { runStatsExportCommand } = await import('./statistics-release/export-command.ts');
     process.exitCode = await runStatsExportCommand(cfg, options);
+  });
+
+// Insights of one client, as its portal shows them (each look audited in its chain as operator staff).
+const clientOption = ['--client <client>', "the client's id, or its exact name"] as const;
+const reportCommands = program.command('report').description("a client's reports");
+reportCommands
+  .command('monthly')
+  .description('write the monthly report PDF the portal downloads: the whole client, or one location and those below it')
+  .requiredOption(...clientOption)
+  .requiredOption('--month <month>', "the calendar month, YYYY-MM, in the client's timezone")
+  .option('--location <location>', "only this location and those below it: its id, code or exact name")
+  .requiredOption('--out <file>', 'the PDF to write (a new file)')
+  .action(async (options: { client: string; month: string; location?: string; out: string }) => {
+    const cfg = config();
+    new Shutdown('the report is written');
+    const { runMonthlyReportCommand } = await import('./reports/monthly/report-command.ts');
+    process.exitCode = await runMonthlyReportCommand(cfg, options);
+  });
+
+program
+  .command('rankings')
+  .description('rank locations or staff fairly: raw score with its 95% interval, responses, and the figure ranked by (GET /api/v1/rankings)')
+  .requiredOption(...clientOption)
+  .requiredOption('--by <by>', 'location or staff')
+  .requiredOption('--from <day>', "first day, YYYY-MM-DD, in the client's calendar")
+  .requiredOption('--to <day>', 'last day, YYYY-MM-DD')
+  .option('--location <location>', 'only this location and those below it: its id, code or exact name')
+  .option('--rule <rule>', 'shrunk (default) or lower_bound')
+  .option('--json', 'print the rankings as the API gives them')
+  .action(async (options: { client: string; by: string; from: string; to: string; location?: string; rule?: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runRankingsCommand } = await import('./reports/rankings-command.ts');
+    process.exitCode = await runRankingsCommand(cfg, options);
+  });
+
+const commentCommands = program.command('comments').description("what a client's customers write");
+commentCommands
+  .command('cloud')
+  .description('the words and phrases of the period’s comments, with how many comments use each and their average score (GET /api/v1/comments/cloud)')
+  .requiredOption(...clientOption)
+  .requiredOption('--from <day>', "first day, YYYY-MM-DD, in the client's calendar")
+  .requiredOption('--to <day>', 'last day, YYYY-MM-DD')
+  .option('--location <location>', 'only this location and those below it: its id, code or exact name')
+  .option('--min-count <n>', 'leave out terms used by fewer comments (default 2)')
+  .option('--limit <n>', 'at most this many terms (default 60, at most 200)')
+  .option('--json', 'print the cloud as the API gives it')
+  .action(async (options: { client: string; from: string; to: string; location?: string; minCount?: string; limit?: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runCommentsCloudCommand } = await import('./comments/comments-command.ts');
+    process.exitCode = await runCommentsCloudCommand(cfg, options);
+  });
+commentCommands
+  .command('themes')
+  .description("each theme's comment count and average score over the period (GET /api/v1/comments/theme-trends)")
+  .requiredOption(...clientOption)
+  .requiredOption('--from <day>', "first day, YYYY-MM-DD, in the client's calendar")
+  .requiredOption('--to <day>', 'last day, YYYY-MM-DD')
+  .option('--location <location>', 'only this location and those below it: its id, code or exact name')
+  .option('--interval <interval>', 'day, week (default) or month: the points of the --json trend')
+  .option('--json', 'print the theme trend as the API gives it')
+  .action(async (options: { client: string; from: string; to: string; location?: string; interval?: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runCommentsThemesCommand } = await import('./comments/comments-command.ts');
+    process.exitCode = await runCommentsThemesCommand(cfg, options);
+  });
+
+program
+  .command('benchmarks')
+  .description("a client's score among similar businesses: its percentile and the cell's median and quartiles, or why the cell is hidden (GET /api/v1/benchmarks)")
+  .requiredOption(...clientOption)
+  .option('--period <period>', 'a month (2025-03), quarter (2025-Q1) or year (2025); default: last month')
+  .option('--cell <cell>', 'industry (default) or region')
+  .option('--json', 'print the benchmark as the API gives it')
+  .action(async (options: { client: string; period?: string; cell?: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runBenchmarksCommand } = await import('./benchmarks/benchmarks-command.ts');
+    process.exitCode = await runBenchmarksCommand(cfg, options);
+  });
+
+const analytics = program.command('analytics').description("the operator's own website analytics");
+analytics
+  .command('summary')
+  .description('visitors, views, top pages, sources, devices and average time on page over UTC days (GET /api/v1/operator/analytics)')
+  .option('--from <day>', 'first day, YYYY-MM-DD (default: 29 days before --to)')
+  .option('--to <day>', 'last day, YYYY-MM-DD (default: today, UTC)')
+  .option('--json', 'print the figures as the API gives them')
+  .action(async (options: { from?: string; to?: string; json?: boolean }) => {
+    const cfg = config();
+    new Shutdown('the command has finished');
+    const { runAnalyticsSummaryCommand } = await import('./analytics/summary-command.ts');
+    process.exitCode = await runAnalyticsSummaryCommand(cfg, options);
   });
 
 const audit = program.command('audit').description('the hash-chained audit log');

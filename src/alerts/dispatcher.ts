@@ -25,6 +25,7 @@ import type { Services } from '../context.ts';
 import type { Selectable } from 'kysely';
 import type { AlertsTable } from '../db/schema.ts';
 import { asClientId, withClient, type ClientId } from '../db/tenancy.ts';
+import { retryWhileDatabaseUnavailable } from '../db/unavailable.ts';
 import { escalateOverdueCases } from '../cases/escalation.ts';
 import { composeAlertEmail, composeAlertText, composeDigestEmail, findRecipientAccount, loadAlertContext } from './compose.ts';
 import { queueStaffText } from '../sms/index.ts';
@@ -143,7 +144,11 @@ export class AlertDispatcher {
     });
     if (!message) return;
     await this.#holdingLease(group, () => this.services.mailer.send({ ...message, messageKey: `alert-${(group[0] as AlertRow).id}` }));
-    await withClient(this.services.db, clientId, (trx) => settleSent(trx, clientId, group));
+    // The mail is out: a database that is restarting just now is waited for (well within the
+    // lease), or the lease would run out and the alert be sent a second time.
+    await retryWhileDatabaseUnavailable(() => withClient(this.services.db, clientId, (trx) => settleSent(trx, clientId, group)), {
+      patienceMs: (this.options.leaseSeconds * 1000) / 2,
+    });
   }
 
   /**

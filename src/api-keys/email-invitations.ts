@@ -16,7 +16,8 @@ import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { normaliseEmail } from '../end-customers/index.ts';
-import { insertFeedback } from '../feedback/index.ts';
+import { enqueueFeedbackUpdated, insertFeedback } from '../feedback/index.ts';
+import { isPlainEmailAddress } from '../lib/email-address.ts';
 import { findFeedbackTargetOfLocation, scaleOf, type FeedbackTarget } from '../programmes/index.ts';
 import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
 
@@ -25,7 +26,6 @@ export const emailInvitationQueues = [{ name: SEND_EMAIL_INVITATION_QUEUE, polic
 
 const SCORE_PURPOSE = 'email-invitation';
 const COMMENT_PURPOSE = 'email-invitation-comment';
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface EmailInvitationRequest {
   email: string;
@@ -39,9 +39,15 @@ export type EmailInvitationResult =
   | { ok: false; reason: 'invalid_email' | 'unknown_location' | 'unknown_sub_measure' }
   | { ok: false; reason: 'quarantined'; until: Date };
 
+/** The address normalised, or null when it is not one. */
+export function readInvitationEmail(text: string): string | null {
+  const email = normaliseEmail(text.trim());
+  return isPlainEmailAddress(email) ? email : null;
+}
+
 export async function createEmailInvitation(services: Services, access: Access, request: EmailInvitationRequest): Promise<EmailInvitationResult> {
-  const email = normaliseEmail(request.email.trim());
-  if (email.length > 254 || !emailPattern.test(email)) return { ok: false, reason: 'invalid_email' };
+  const email = readInvitationEmail(request.email);
+  if (!email) return { ok: false, reason: 'invalid_email' };
   return withAccess(services.db, access, async (trx) => {
     const target = await targetOf(trx, access.clientId, request.locationId, request.subMeasureId ?? null);
     if (!target.ok) return target;
@@ -217,6 +223,7 @@ export async function addCommentFromLink(services: Services, commentToken: strin
     const day = localDay(updated.submitted_at, target.target.clientTimezone);
     await recordCommentAnalyses(trx, clientId, [{ feedbackId, locationId: updated.location_id, submittedAt: updated.submitted_at, day, comment, scale: updated.scale, score: updated.score }]);
     await enqueueRollupUpdate(services.jobs, trx, { clientId, locationId: updated.location_id, day });
+    await enqueueFeedbackUpdated(trx, clientId, feedbackId, ['comment']);
     return { ok: true, target: target.target } as const;
   });
 }

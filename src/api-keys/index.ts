@@ -1,7 +1,8 @@
 /**
  * API keys: a client's keys for its own systems (shown once, stored hashed, scoped, revocable,
  * rate-limited and audited per key), the feedback those systems post by key (idempotent per
- * Idempotency-Key), and email invitations with one-click score links.
+ * Idempotency-Key), and invitations after a transaction: by email with one-click score
+ * links, and by text through the SMS domain's rules.
  */
 export { apiKeyRoutes } from './routes.ts';
 export { invitationRoutes } from './invitation-routes.ts';

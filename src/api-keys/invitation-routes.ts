@@ -1,6 +1,7 @@
 /**
- * POST /api/v1/invitations/email (by key with invitations:write, or a person who may send
- * invitations), and the public pages of its score links under /r/.
+ * POST /api/v1/invitations (email, text or both) and POST /api/v1/invitations/email, by key
+ * with invitations:write or a person who may send invitations; and the public pages of the
+ * email's score links under /r/.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,6 +11,7 @@ import { renderProblemPage, renderPublicPage } from '../feedback/index.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError } from '../http/errors.ts';
 import { html } from '../lib/html.ts';
 import { scaleOf } from '../programmes/index.ts';
+import { inviteCustomer, type ChannelRefusal, type CustomerInvitationResult } from './customer-invitations.ts';
 import { addCommentFromLink, createEmailInvitation, readScoreLink, recordScoreFromLink, type ScoreLink } from './email-invitations.ts';
 
 const MAX_COMMENT = 2000;
@@ -24,6 +26,44 @@ const invitationBodySchema = z
   .strict();
 
 const invitationCreatedSchema = z.object({ id: z.uuid(), status: z.literal('queued'), expiresAt: z.string() });
+
+const customerInvitationBodySchema = z
+  .object({
+    email: z.string().max(320).optional().describe('the customer’s email address (kept encrypted): an email with one-click score links'),
+    mobile: z.string().trim().min(3, 'mobile: give the number to text').max(32).optional().describe('the customer’s mobile number, international or local: a text invitation'),
+    name: z.string().trim().max(100).optional().describe('the customer’s first name, to greet them in the text'),
+    locationId: z.uuid().describe('where the customer was served'),
+    subMeasureId: z.uuid().optional().describe('the staff member, counter or department (email invitations only)'),
+    orderRef: z.string().max(100).optional().describe('your order or transaction id (kept with the email invitation)'),
+  })
+  .strict()
+  .refine((body) => body.email !== undefined || body.mobile !== undefined, { message: 'Give the customer’s email, mobile, or both.' });
+
+const refusedSchema = z.object({
+  status: z.literal('refused'),
+  reason: z.enum(['opted_out', 'quarantined', 'no_sms_number']).describe('the channel’s rule that kept it from being sent'),
+  message: z.string(),
+  until: z.string().nullable().describe('quarantined: when the address or number may be invited again'),
+});
+const customerInvitationSchema = z.object({
+  email: z.union([z.object({ status: z.literal('queued'), id: z.uuid(), expiresAt: z.string() }), refusedSchema]).nullable().describe('null: no email asked for'),
+  sms: z
+    .union([z.object({ status: z.enum(['queued', 'scheduled']).describe('scheduled: held until the quiet hours end'), id: z.uuid(), sendAfter: z.string().nullable() }), refusedSchema])
+    .nullable()
+    .describe('null: no text asked for'),
+});
+
+const badInvitation: Record<Exclude<CustomerInvitationResult, { ok: true }>['reason'], string> = {
+  invalid_email: 'email must be an email address such as name@example.com.',
+  invalid_mobile: 'The mobile number is not valid. Give it with its country code (e.g. +64 21 555 0123) or as a local number.',
+  unknown_location: 'locationId is not an active location you may invite to.',
+  unknown_sub_measure: 'subMeasureId is not an active sub-measure of that location.',
+  sub_measure_by_text: 'subMeasureId is for email invitations only: the answer to a text invitation is recorded for its location. Leave it out, or invite by email alone.',
+};
+
+function presentRefusal(refusal: ChannelRefusal) {
+  return { status: refusal.status, reason: refusal.reason, message: refusal.message, until: refusal.until?.toISOString() ?? null };
+}
 
 const linkParams = z.object({ token: z.string().max(200), score: z.string().max(3) });
 const commentBody = z.object({ token: z.string().max(200).optional().default(''), comment: z.string().max(MAX_COMMENT * 4).optional().default('') });
@@ -86,6 +126,35 @@ export const invitationRoutes: FastifyPluginAsync<{ services: Services }> = asyn
         }
       }
       return reply.code(202).send({ id: result.invitationId, status: 'queued' as const, expiresAt: result.expiresAt.toISOString() });
+    },
+  );
+
+  api.post(
+    '/api/v1/invitations',
+    {
+      bodyLimit: 8 * 1024,
+      schema: {
+        tags: ['invitations'],
+        summary: 'Invite a customer after a transaction, by email, by text, or both (API key with invitations:write, or a person who may send invitations)',
+        description:
+          'Each channel keeps its rules. A text is not sent to a number that opted out (STOP) or was invited within the business’s quarantine period, and waits out its quiet hours (`scheduled`, `sendAfter`). An address is emailed at most once per quarantine period. When every channel asked for is refused, the answer is 409 with the reason as its code (`opted_out`, `quarantined`, `no_sms_number`); when one of two is, the answer is 202 and that channel says `refused` and why.',
+        body: customerInvitationBodySchema,
+        response: { 202: customerInvitationSchema, 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 409: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const access = await request.requireAccess('invitations.send');
+      const result = await inviteCustomer(services, access, request.body);
+      if (!result.ok) throw new HttpError(result.reason === 'invalid_mobile' ? 'invalid_mobile' : 'validation_failed', badInvitation[result.reason]);
+      const refusals = [result.email, result.sms].filter((outcome): outcome is ChannelRefusal => outcome?.status === 'refused');
+      if (refusals.length === [result.email, result.sms].filter(Boolean).length) {
+        const reasons = [...new Set(refusals.map((r) => r.reason))];
+        return reply.code(409).send({ error: { code: reasons.length === 1 ? (reasons[0] as string) : 'not_sent', message: refusals.map((r) => r.message).join(' ') } });
+      }
+      return reply.code(202).send({
+        email: result.email && (result.email.status === 'refused' ? presentRefusal(result.email) : { status: result.email.status, id: result.email.id, expiresAt: result.email.expiresAt.toISOString() }),
+        sms: result.sms && (result.sms.status === 'refused' ? presentRefusal(result.sms) : { status: result.sms.status, id: result.sms.id, sendAfter: result.sms.sendAfter?.toISOString() ?? null }),
+      });
     },
   );
 

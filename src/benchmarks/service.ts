@@ -6,6 +6,8 @@
  */
 import { withAccess, type Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
+import { readWithLagFallback } from '../db/replica.ts';
+import { withAccessRead } from '../db/tenancy.ts';
 import { localDay } from '../reports/index.ts';
 import { explainHidden, thresholds } from './cells.ts';
 import { findBenchmarkCell, findBenchmarkProfile, findMainScoreKind, saveBenchmarkProfile } from './queries.ts';
@@ -74,7 +76,7 @@ export async function updateProfile(services: Services, access: Access, update: 
  */
 export async function buildBenchmarks(services: Services, access: Access, query: BenchmarksQuery): Promise<BenchmarksResult> {
   if (access.locationIds !== null) return { ok: false, reason: 'whole_business_only' };
-  return withAccess(services.db, access, async (trx): Promise<BenchmarksResult> => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx): Promise<BenchmarksResult> => {
     const client = await trx.selectFrom('clients').select('timezone').where('id', '=', access.clientId).executeTakeFirstOrThrow();
     const resolved = resolveMonths(query.period, localDay(new Date(), client.timezone));
     if (!resolved.ok) return { ok: false, reason: 'invalid_period', message: resolved.message };
@@ -116,5 +118,5 @@ export async function buildBenchmarks(services: Services, access: Access, query:
         thresholds: { ...thresholds },
       },
     };
-  });
+  }), () => false);
 }

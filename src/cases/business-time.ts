@@ -195,10 +195,15 @@ function parseWeek(week: WorkingWeek): ParsedWeek {
   return { zone, start, end, days: new Set(week.days) };
 }
 
+/** Zones found valid: luxon's check builds a date formatter each time, a cost on every case opened. */
+const validZones = new Set<string>();
+
 function parseZone(timezone: string): string {
+  if (validZones.has(timezone)) return timezone;
   if (typeof timezone !== 'string' || !IANAZone.isValidZone(timezone)) {
     throw new RangeError(`unknown IANA timezone: ${JSON.stringify(timezone)}`);
   }
+  validZones.add(timezone);
   return timezone;
 }
 

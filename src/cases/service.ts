@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { CaseReason, CaseStatus, ResolutionCode, Scale } from '../db/schema.ts';
 import type { Trx } from '../db/tenancy.ts';
+import { enqueueFeedbackUpdated } from '../feedback/index.ts';
 import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import { openCase } from './open-case.ts';
 import { loadServiceLevel } from './service-level.ts';
@@ -173,6 +174,7 @@ export async function updateCase(
       await audit(trx, access, found.feedback_id, 'case.status_changed', { case_id: caseId, from: found.status, to: change.status });
     }
     await trx.updateTable('cases').set(set).where('client_id', '=', access.clientId).where('id', '=', caseId).execute();
+    if (set.status) await enqueueFeedbackUpdated(trx, access.clientId, found.feedback_id, ['case_status']);
     return 'ok' as const;
   });
   if (outcome !== 'ok') return { ok: false, reason: outcome };
@@ -205,6 +207,7 @@ export async function resolveCase(services: Services, access: Access, caseId: st
     }
     await audit(trx, access, found.feedback_id, 'case.resolved', { case_id: caseId, resolution_code: resolution.resolutionCode, on_time: now <= found.due_at });
     await enqueueWebhookEvent(trx, access.clientId, 'case.resolved', { id: caseId, feedbackId: found.feedback_id, resolutionCode: resolution.resolutionCode, resolvedAt: now.toISOString() });
+    await enqueueFeedbackUpdated(trx, access.clientId, found.feedback_id, feedback.status !== 'resolved' ? ['case_status', 'status'] : ['case_status']);
     await afterResolve?.(trx, found);
     return 'ok' as const;
   });

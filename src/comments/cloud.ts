@@ -7,9 +7,11 @@
  * time).
  */
 import { sql } from 'kysely';
-import { withAccess, type Access } from '../accounts/index.ts';
+import type { Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import type { Scale } from '../db/schema.ts';
+import { readWithLagFallback } from '../db/replica.ts';
+import { withAccessRead } from '../db/tenancy.ts';
 import type { SentimentLabel } from './tables.ts';
 import type { Cloud, CloudQuery, CommentItem, CommentsQuery } from './schemas.ts';
 import { resolveLocations, resolvePeriod } from './scope.ts';
@@ -70,8 +72,11 @@ function termRows(clientId: string, period: { from: string; to: string }, locati
   return sql.join(parts, sql` union all `);
 }
 
+/** A location made a moment ago may not have reached the read replica yet. */
+const unknownLocation = (result: { ok: boolean; reason?: string }) => !result.ok && result.reason === 'unknown_location';
+
 export async function findCloud(services: Services, access: Access, query: CloudQuery): Promise<CloudResult> {
-  return withAccess(services.db, access, async (trx) => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx) => {
     const period = await resolvePeriod(trx, access, query);
     const locations = await resolveLocations(trx, access, query.locationId);
     if (locations === 'unknown') return { ok: false, reason: 'unknown_location' } as const;
@@ -99,7 +104,7 @@ export async function findCloud(services: Services, access: Access, query: Cloud
         })),
       },
     } as const;
-  });
+  }), unknownLocation);
 }
 
 function encodeCursor(at: Date, id: string): string {
@@ -121,7 +126,7 @@ export async function listCommentsWithTerm(services: Services, access: Access, q
   if (query.cursor && !cursor) return { ok: false, reason: 'invalid_cursor' };
   const written = keywordKey(query.term.toLowerCase());
   const keys = [...new Set([query.term.toLowerCase(), ...(written.ok ? [written.key] : [])])];
-  return withAccess(services.db, access, async (trx) => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx) => {
     const period = await resolvePeriod(trx, access, query);
     const locations = await resolveLocations(trx, access, query.locationId);
     if (locations === 'unknown') return { ok: false, reason: 'unknown_location' } as const;
@@ -164,5 +169,5 @@ export async function listCommentsWithTerm(services: Services, access: Access, q
       })),
       nextCursor: last ? encodeCursor(last.submitted_at, last.feedback_id) : null,
     } as const;
-  });
+  }), unknownLocation);
 }

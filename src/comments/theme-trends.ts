@@ -1,7 +1,9 @@
 /** Theme counts and their average scores over time, for the dashboard, from comment_theme_daily. */
 import { sql } from 'kysely';
-import { withAccess, type Access } from '../accounts/index.ts';
+import type { Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
+import { readWithLagFallback } from '../db/replica.ts';
+import { withAccessRead } from '../db/tenancy.ts';
 import type { ThemeTrend, TrendQuery } from './schemas.ts';
 import { resolveLocations, resolvePeriod } from './scope.ts';
 
@@ -16,7 +18,7 @@ function figures(comments: number, sentimentSum: number, ratingSum: number) {
 }
 
 export async function findThemeTrend(services: Services, access: Access, query: TrendQuery): Promise<TrendResult> {
-  return withAccess(services.db, access, async (trx) => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx) => {
     const asked = query.from || query.to ? query : { to: undefined, from: undefined };
     const period = await resolvePeriod(trx, access, asked);
     // Without a period the trend shows twelve intervals, not the cloud's 30 days.
@@ -53,5 +55,5 @@ export async function findThemeTrend(services: Services, access: Access, query: 
         }),
       },
     } as const;
-  });
+  }), (result) => !result.ok);
 }

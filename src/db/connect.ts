@@ -16,6 +16,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { ReadReplica } from './replica.ts';
 import type { Database } from './schema.ts';
 
 // Dates stay calendar strings ('2026-05-01'), never shifted by the process's timezone;
@@ -31,6 +32,13 @@ export interface DatabaseHandle {
   readonly pool: pg.Pool;
   /** The embedded database itself (backups copy its data folder); absent on PostgreSQL. */
   readonly pglite?: PGlite;
+  /** The read replica, when DATABASE_REPLICA_URL is set (PostgreSQL only). */
+  readonly replica?: ReadReplica;
+  /**
+   * Where dashboards, reports and exports read: the replica while it answers and keeps up,
+   * else (and always without a replica) `db`. Writes never go here.
+   */
+  readonly readDb: Db;
   close(): Promise<void>;
 }
 
@@ -40,6 +48,10 @@ export interface OpenDatabaseOptions {
   /** PGlite data directory; undefined keeps the embedded database in memory. */
   pgliteDir?: string | undefined;
   poolMax?: number;
+  /** A streaming replica of `databaseUrl` to read reports from; only with `databaseUrl`. */
+  replicaUrl?: string | undefined;
+  /** Reads go back to the primary while the replica is further behind than this (default 30 s). */
+  replicaMaxLagSeconds?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -49,9 +61,32 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       // An idle client lost its connection; the pool replaces it. Nothing to log here
       // that could carry query text.
     });
+    // A client in use (inside a transaction, between two of its queries) whose connection
+    // the server ends (a restart: 57P01) emits 'error' with no pool listener attached, and an
+    // unheard 'error' kills the process. Its queries fail on their own and the pool drops it
+    // on release, so the event itself needs nothing more.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kind: 'postgres', db, pool, close: () => db.destroy() };
+    if (!options.replicaUrl) return { kind: 'postgres', db, pool, readDb: db, close: () => db.destroy() };
+    const replica = new ReadReplica(db, { url: options.replicaUrl, poolMax: options.poolMax ?? 10, maxLagSeconds: options.replicaMaxLagSeconds ?? 30 });
+    // Reads use the primary until this first check finds the replica answering and keeping up.
+    await replica.check();
+    replica.startChecking();
+    return {
+      kind: 'postgres',
+      db,
+      pool,
+      replica,
+      get readDb() {
+        return replica.readDb;
+      },
+      async close() {
+        await replica.close();
+        await db.destroy();
+      },
+    };
   }
+  if (options.replicaUrl) throw new Error('a read replica needs a PostgreSQL primary (DATABASE_URL)');
   return openEmbedded(options.pgliteDir);
 }
 
@@ -79,6 +114,7 @@ async function openEmbedded(dir: string | undefined): Promise<DatabaseHandle> {
       kind: 'pglite',
       db,
       pool,
+      readDb: db,
       pglite: openPglite,
       async close() {
         try {

@@ -12,7 +12,7 @@ import { startTestHark, type TestHark } from '../../test/helpers/hark.ts';
 import { testDatabaseKind } from '../../test/helpers/database.ts';
 import { waitFor } from '../../test/helpers/wait.ts';
 import type { Db } from './connect.ts';
-import { asClientId, withClient, type ClientId } from './tenancy.ts';
+import { asClientId, withAccessRead, withClient, withClientRead, type ClientId } from './tenancy.ts';
 
 /** Every tenant table and the column that names its client. */
 const tenantTables = [
@@ -247,6 +247,39 @@ describe(`row-level security (${testDatabaseKind})`, () => {
     expect(still.client_id).toBe(a.clientId);
     const programmes = await hark.services.db.selectFrom('programmes').select('client_id').where('id', '=', a.programmeId).executeTakeFirstOrThrow();
     expect(programmes.client_id).toBe(a.clientId);
+  });
+
+  it('read-only transactions (for the read replica) see only their client’s rows, and refuse every write', async () => {
+    for (const [table, column] of tenantTables) {
+      const seen = await withClientRead(hark.services.readDb, a.clientId, (trx) => clientColumn(trx, table, column));
+      expect(new Set(seen), table).toEqual(new Set([a.clientId]));
+      expect(seen.length, `${table}: all of client A's rows`).toBe(ownerCounts.get(table)?.a);
+    }
+    const before = ownerCounts.get('feedback')?.a;
+    await expect(
+      withClientRead(hark.services.readDb, a.clientId, (trx) => trx.updateTable('feedback').set({ comment: 'changed' }).where('client_id', '=', a.clientId).execute()),
+    ).rejects.toThrow(/read-only transaction/);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from feedback where client_id = ${a.clientId} and comment = 'changed'`.execute(hark.services.db);
+    expect(rows[0]?.n).toBe(0);
+    expect(before).toBeGreaterThan(0);
+  });
+
+  it('a read-only transaction with a location scope sees only those locations', async () => {
+    const scoped = await withAccessRead(hark.services.readDb, { clientId: a.clientId, locationIds: [a.location.id] }, (trx) =>
+      trx.selectFrom('feedback').select('location_id').execute(),
+    );
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from feedback where client_id = ${a.clientId} and location_id = ${a.location.id}`.execute(hark.services.db);
+    expect(scoped.length).toBe(rows[0]?.n);
+    expect(scoped.length).toBeGreaterThan(0);
+    expect(new Set(scoped.map((r) => r.location_id))).toEqual(new Set([a.location.id]));
+    const elsewhere = await withAccessRead(hark.services.readDb, { clientId: a.clientId, locationIds: [a.otherLocation.id] }, (trx) =>
+      trx.selectFrom('feedback').select('location_id').where('location_id', '=', a.location.id).execute(),
+    );
+    expect(elsewhere).toEqual([]);
+    const whole = await withAccessRead(hark.services.readDb, { clientId: a.clientId, locationIds: null }, (trx) => trx.selectFrom('feedback').select('location_id').execute());
+    expect(whole.length).toBe(ownerCounts.get('feedback')?.a);
+    const none = await withAccessRead(hark.services.readDb, { clientId: a.clientId, locationIds: [] }, (trx) => trx.selectFrom('locations').select('id').execute());
+    expect(none).toEqual([]);
   });
 
   it('rejects a client id that is not a uuid before it reaches SQL', () => {

@@ -29,3 +29,45 @@ export function withClient<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Pr
     return work(trx);
   });
 }
+
+/**
+ * Limits the transaction's rows to these locations (row-level security on
+ * `hark.location_scope`); null leaves every location of the client. An empty scope is
+ * written as the nil uuid so that it matches nothing (an empty setting would mean "no limit").
+ */
+export async function setLocationScope(trx: Trx, locationIds: readonly string[] | null): Promise<void> {
+  if (locationIds === null) return;
+  const ids = locationIds.length ? locationIds : ['00000000-0000-0000-0000-000000000000'];
+  await sql`select set_config('hark.location_scope', ${`{${ids.join(',')}}`}, true)`.execute(trx);
+}
+
+/**
+ * A read-only tenant transaction, for reads that may be served by the read replica
+ * (`services.readDb`): the same row-level-security settings as `withClient`, and PostgreSQL
+ * refuses any write in it, on the primary as on the replica. Anything that must write (an
+ * audit entry, a job) runs in a transaction of its own on `services.db`.
+ */
+export function withClientRead<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      await setTenant(trx, clientId);
+      return work(trx);
+    });
+}
+
+/** Who reads, for `withAccessRead`: a client and a location scope (an `Access` is one). */
+export interface ReadScope {
+  clientId: ClientId;
+  /** Location ids the reader may see, or null for every location of the client. */
+  locationIds: readonly string[] | null;
+}
+
+/** `withAccess` (src/accounts), read-only: client and location scope set for the transaction. */
+export function withAccessRead<T>(db: Db, scope: ReadScope, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return withClientRead(db, scope.clientId, async (trx) => {
+    await setLocationScope(trx, scope.locationIds);
+    return work(trx);
+  });
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Trx } from '../db/tenancy.ts';
 import type { ClientKeyring } from '../keys/index.ts';
@@ -15,52 +16,100 @@ export interface ContactDetails {
  * stores what they gave this time. Returns the end customer's id.
  */
 export async function recordEndCustomer(trx: Trx, keyring: ClientKeyring, contact: ContactDetails): Promise<string> {
+  const [id] = await recordEndCustomers(trx, keyring, [contact]);
+  return id!;
+}
+
+type EncryptedContact = {
+  name_enc: Buffer | null;
+  email_enc: Buffer | null;
+  mobile_enc: Buffer | null;
+  email_index: Buffer | null;
+  mobile_index: Buffer | null;
+};
+
+/**
+ * `recordEndCustomer` for many contacts in one transaction, in order: a contact matches the
+ * earliest end customer with its email or mobile, stored before or earlier in `contacts`.
+ * Costs a fixed number of statements plus one update per returning customer.
+ */
+export async function recordEndCustomers(trx: Trx, keyring: ClientKeyring, contacts: readonly ContactDetails[]): Promise<string[]> {
   const clientId = keyring.clientId;
-  const emailIndex = contact.email ? keyring.blindIndex('email', contact.email) : null;
-  const mobileIndex = contact.mobile ? keyring.blindIndex('mobile', contact.mobile) : null;
-  const encrypted = {
+  const given: EncryptedContact[] = contacts.map((contact) => ({
     name_enc: contact.name ? keyring.encrypt('name', contact.name) : null,
     email_enc: contact.email ? keyring.encrypt('email', contact.email) : null,
     mobile_enc: contact.mobile ? keyring.encrypt('mobile', contact.mobile) : null,
-    email_index: emailIndex,
-    mobile_index: mobileIndex,
-  };
+    email_index: contact.email ? keyring.blindIndex('email', contact.email) : null,
+    mobile_index: contact.mobile ? keyring.blindIndex('mobile', contact.mobile) : null,
+  }));
+  const emailIndexes = given.flatMap((g) => (g.email_index ? [g.email_index] : []));
+  const mobileIndexes = given.flatMap((g) => (g.mobile_index ? [g.mobile_index] : []));
+  const anyIndex = emailIndexes.length + mobileIndexes.length > 0;
+
   // Two forms from the same new person at once would each find no one and each insert.
-  // Lock the blind index values until commit first, in a fixed order so that two people's
-  // transactions sharing one of them cannot deadlock.
-  const lockKeys = [emailIndex, mobileIndex]
-    .filter((index): index is Buffer => index !== null)
-    .map((index) => `end-customer:${clientId}:${index.toString('hex')}`)
-    .sort();
-  for (const key of lockKeys) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
-  }
-  const existing = await trx
+  // Lock the blind index values until commit first, in one fixed order, so that two
+  // transactions sharing some of them cannot deadlock.
+  const lockKeys = [...new Set([...emailIndexes, ...mobileIndexes].map((index) => `end-customer:${clientId}:${index.toString('hex')}`))].sort();
+  if (anyIndex) await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(${lockKeys}::text[]) as k order by k) as ordered`.execute(trx);
+
+  // A name alone finds no one: it becomes a new end customer.
+  const found = !anyIndex ? [] : await trx
     .selectFrom('end_customers')
-    .select('id')
+    .select(['id', 'email_index', 'mobile_index'])
     .where('client_id', '=', clientId)
     .where((eb) =>
       eb.or([
-        ...(emailIndex ? [eb('email_index', '=', emailIndex)] : []),
-        ...(mobileIndex ? [eb('mobile_index', '=', mobileIndex)] : []),
+        ...(emailIndexes.length > 0 ? [eb('email_index', 'in', emailIndexes)] : []),
+        ...(mobileIndexes.length > 0 ? [eb('mobile_index', 'in', mobileIndexes)] : []),
       ]),
     )
     .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  if (!existing) {
-    const row = await trx
-      .insertInto('end_customers')
-      .values({ client_id: clientId, ...encrypted })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    .execute();
+  // Earliest first: the first match of each index wins, as before and after this batch.
+  const byIndex = new Map<string, string>();
+  const remember = (kind: 'email' | 'mobile', index: Buffer | null, id: string) => {
+    const key = index ? `${kind}:${index.toString('hex')}` : null;
+    if (key && !byIndex.has(key)) byIndex.set(key, id);
+  };
+  for (const row of found) {
+    remember('email', row.email_index, row.id);
+    remember('mobile', row.mobile_index, row.id);
   }
+  const lookUp = (g: EncryptedContact) =>
+    (g.email_index && byIndex.get(`email:${g.email_index.toString('hex')}`)) || (g.mobile_index && byIndex.get(`mobile:${g.mobile_index.toString('hex')}`)) || null;
+
   // Keep what was known and add what is new: a customer who gives only a mobile this time
   // keeps the email given before.
-  const update = Object.fromEntries(Object.entries(encrypted).filter(([, value]) => value !== null));
-  await trx.updateTable('end_customers').set(update).where('client_id', '=', clientId).where('id', '=', existing.id).execute();
-  return existing.id;
+  const created = new Map<string, EncryptedContact>();
+  const updated = new Map<string, Partial<EncryptedContact>>();
+  const ids = given.map((g) => {
+    const known = Object.fromEntries(Object.entries(g).filter(([, value]) => value !== null)) as Partial<EncryptedContact>;
+    const id = lookUp(g);
+    if (id) {
+      const row = created.get(id);
+      if (row) Object.assign(row, known);
+      else updated.set(id, { ...updated.get(id), ...known });
+      remember('email', g.email_index, id);
+      remember('mobile', g.mobile_index, id);
+      return id;
+    }
+    const newId = randomUUID();
+    created.set(newId, { ...g });
+    remember('email', g.email_index, newId);
+    remember('mobile', g.mobile_index, newId);
+    return newId;
+  });
+
+  if (created.size > 0) {
+    await trx
+      .insertInto('end_customers')
+      .values([...created].map(([id, row]) => ({ client_id: clientId, id, ...row })))
+      .execute();
+  }
+  for (const [id, update] of updated) {
+    await trx.updateTable('end_customers').set(update).where('client_id', '=', clientId).where('id', '=', id).execute();
+  }
+  return ids;
 }
 
 export async function findEndCustomersByEmail(trx: Trx, keyring: ClientKeyring, normalisedEmail: string): Promise<string[]> {

@@ -26,6 +26,9 @@ export interface StartedExport {
   run(destination: Writable, options?: { batchSize?: number; onBatch?: (kind: string, rows: number) => void }): Promise<WrittenExport>;
 }
 
+/** How long an export waits for the read replica to catch up before reading the primary instead. */
+const REPLICA_CATCH_UP_MS = 10_000;
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ClientLookup = { ok: true; id: string; name: string } | { ok: false; reason: 'not_found' | 'ambiguous'; names?: string[] };
@@ -95,8 +98,13 @@ export async function startClientExport(services: Services, clientIdValue: strin
     async run(destination, options = {}) {
       try {
         const keyring = await withClient(services.db, clientId, (trx) => services.keyrings.keyringFor(trx, clientId));
+        // The rows come from the read replica once it holds everything committed before the
+        // export began (termination relies on an export holding every change made before its
+        // start), else from the primary.
+        const replica = services.database.replica;
+        const readDb = replica ? await replica.caughtUpReadDb(REPLICA_CATCH_UP_MS) : services.db;
         const written = await writeExport({
-          db: services.db,
+          db: readDb,
           clientId,
           clientName: client.name,
           keyring,

@@ -1,12 +1,13 @@
 /**
  * What a client export holds: one kind per file, its columns (with the words SCHEMA.md
  * prints), and how its rows are read, a batch at a time, by keyset cursor. Each batch is
- * its own tenant transaction (withClient), so an export never holds the database's only
+ * its own read-only tenant transaction (withClientRead; on the read replica for a client
+ * export when there is one), so an export never holds the database's only
  * embedded connection for long, and never more than one batch is in memory.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connect.ts';
-import { withClient, type ClientId } from '../db/tenancy.ts';
+import { withClientRead, type ClientId } from '../db/tenancy.ts';
 import type { ClientKeyring, ContactField } from '../keys/index.ts';
 import type { ExportScope } from './scope.ts';
 
@@ -116,7 +117,7 @@ function tableKind(spec: TableKindSpec): ExportKind {
         from ${sql.table(spec.table)} t
         where ${sql.join(conditions, sql` and `)}
         order by ${sql.ref(`t.${spec.key}`)} limit ${limit}`;
-      const { rows } = await withClient(ctx.db, ctx.clientId, (trx) => query.execute(trx));
+      const { rows } = await withClientRead(ctx.db, ctx.clientId, (trx) => query.execute(trx));
       const last = rows.at(-1);
       return {
         records: rows.map((row) => toRecord(row, spec.columns, ctx.keyring)),
@@ -395,7 +396,7 @@ const personnel: ExportKind = {
   inScopedExport: false,
   async readBatch(ctx, after, limit) {
     if (ctx.scope) return { records: [], next: null };
-    const memberships = await withClient(ctx.db, ctx.clientId, (trx) => {
+    const memberships = await withClientRead(ctx.db, ctx.clientId, (trx) => {
       let query = trx.selectFrom('memberships').select(['user_id', 'role', 'location_scope', 'created_at']).where('client_id', '=', ctx.clientId);
       if (after !== null) query = query.where('user_id', '>', String(after));
       return query.orderBy('user_id').limit(limit).execute();

@@ -18,6 +18,7 @@ import { fillTemplate, listResponses } from '../responses/index.ts';
 import type { FeedbackDetail, FeedbackItem, InboxQuery } from './inbox-schemas.ts';
 import { readCorrectionStatements } from '../privacy/requests/index.ts';
 import { enqueueWebhookEvent } from '../webhooks/index.ts';
+import { enqueueFeedbackUpdated, type FeedbackChange } from './feedback-updated.ts';
 
 type InboxRow = {
   id: string;
@@ -293,8 +294,8 @@ function describeCaseEvent(action: string, raw: unknown, names: Map<string, stri
   }
 }
 
-/** Resolves the feedback's open case, if it has one, when the feedback is marked resolved. */
-async function resolveOpenCaseOf(trx: Trx, access: Access, feedbackId: string): Promise<void> {
+/** Resolves the feedback's open case, if it has one, when the feedback is marked resolved. Says whether it did. */
+async function resolveOpenCaseOf(trx: Trx, access: Access, feedbackId: string): Promise<boolean> {
   const now = new Date();
   const resolved = await trx
     .updateTable('cases')
@@ -316,6 +317,7 @@ async function resolveOpenCaseOf(trx: Trx, access: Access, feedbackId: string): 
     });
     await enqueueWebhookEvent(trx, access.clientId, 'case.resolved', { id: resolved.id, feedbackId, resolutionCode: 'other', resolvedAt: now.toISOString() });
   }
+  return Boolean(resolved);
 }
 
 /** Whether a text reply could go to the customer, without reading their number. */
@@ -354,10 +356,12 @@ export async function updateFeedback(
     const category = change.category ?? current.category;
     if (status === current.status && category === current.category) return true;
     await trx.updateTable('feedback').set({ status, category, updated_at: new Date() }).where('client_id', '=', access.clientId).where('id', '=', feedbackId).execute();
+    const changes: FeedbackChange[] = [];
     if (status !== current.status) {
+      changes.push('status');
       await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.status_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.status, to: status } });
       // The feedback and its case tell one story: resolving the one resolves the other.
-      if (status === 'resolved') await resolveOpenCaseOf(trx, access, feedbackId);
+      if (status === 'resolved' && (await resolveOpenCaseOf(trx, access, feedbackId))) changes.push('case_status');
     }
     if (category !== current.category) {
       await appendAudit(trx, { clientId: access.clientId, actorKind: 'user', actorId: access.userId, action: 'feedback.category_changed', subjectKind: 'feedback', subjectId: feedbackId, details: { from: current.category, to: category } });
@@ -373,6 +377,7 @@ export async function updateFeedback(
         comment: current.comment,
       }, access.locationIds !== null);
     }
+    await enqueueFeedbackUpdated(trx, access.clientId, feedbackId, category !== current.category ? [...changes, 'category'] : changes);
     return true;
   });
 }

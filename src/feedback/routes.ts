@@ -8,7 +8,7 @@ import { checkFormToken, issueFormToken } from './form-token.ts';
 import { feedbackPath, renderFeedbackForm, renderProblemPage, renderThankYou } from './pages.ts';
 import { renderQrPng, renderQrSvg } from './qr-code.ts';
 import { checkSubmission, feedbackFormSchema, locationParamsSchema, pageQuerySchema, type FeedbackForm, type FieldName } from './schemas.ts';
-import { submitFeedback } from './submit-feedback.ts';
+import { SubmissionBatcher } from './submission-batcher.ts';
 
 const receiptMessages = {
   receipt_code_unknown: 'We could not find that receipt code. Please check it, or leave the box empty.',
@@ -34,6 +34,7 @@ export interface FeedbackRoutesOptions {
 export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (app, { services }) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const { rateLimits } = services.config;
+  const submissions = new SubmissionBatcher(services);
   const window = rateLimits.windowSeconds * 1000;
 
   // Two limits on one submission: per IP (generous enough for a busy venue behind one NAT)
@@ -129,7 +130,7 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
       if (!check.ok) return showForm(reply, target, 400, form, check.errors);
       if (!token.ok) return showForm(reply, target, 400, form, { form: tokenMessages[token.reason] });
 
-      const result = await submitFeedback(services, target, check.submission, form.via, token.nonce);
+      const result = await submissions.submit(target, check.submission, form.via, token.nonce);
       if (!result.ok) return showForm(reply, target, 400, form, { receipt_code: receiptMessages[result.reason] });
       return reply
         .code(200)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normaliseEmail, normaliseMobile } from '../end-customers/index.ts';
+import { isPlainEmailAddress } from '../lib/email-address.ts';
 import type { ScaleDefinition } from '../programmes/index.ts';
 
 export const MAX_COMMENT_LENGTH = 2000;
@@ -53,7 +54,6 @@ export interface ValidSubmission {
 
 export type SubmissionCheck = { ok: true; submission: ValidSubmission } | { ok: false; errors: Partial<Record<FieldName, string>> };
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Turns a posted form into a submission the programme accepts, or messages a person understands. */
 export function checkSubmission(
@@ -83,7 +83,7 @@ export function checkSubmission(
 
   const emailText = form.email.trim();
   const email = emailText ? normaliseEmail(emailText) : null;
-  if (email && (email.length > 254 || !emailPattern.test(email))) errors.email = 'Please enter an email address like name@example.com.';
+  if (email && !isPlainEmailAddress(email)) errors.email = 'Please enter an email address like name@example.com.';
 
   const mobileText = form.mobile.trim();
   const mobile = mobileText ? normaliseMobile(mobileText, options.country) : null;

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { raiseAlerts } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
 import { recordCommentAnalyses } from '../comments/index.ts';
 import type { Channel } from '../db/schema.ts';
-import { withClient, type Trx } from '../db/tenancy.ts';
-import { recordEndCustomer } from '../end-customers/index.ts';
+import { withClient, type ClientId, type Trx } from '../db/tenancy.ts';
+import { recordEndCustomers } from '../end-customers/index.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
 import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
 import { currentPolicyVersionNumber } from '../privacy/policies/index.ts';
-import { enqueueWebhookEvent } from '../webhooks/index.ts';
+import { enqueueWebhookEvents } from '../webhooks/index.ts';
 import type { ValidSubmission } from './schemas.ts';
 
 export type SubmitResult =
@@ -73,6 +74,12 @@ export interface FeedbackToStore extends ValidSubmission {
   formNonce: string | null;
 }
 
+/** A feedback to store with where it was given: a batch may span locations of one client. */
+export interface TargetedFeedback {
+  target: FeedbackTarget;
+  feedback: FeedbackToStore;
+}
+
 /**
  * Stores a feedback in the caller's transaction: the end customer (contact details
  * encrypted), the feedback, its consents and prize-draw entry, its alerts (and case), and
@@ -81,66 +88,121 @@ export interface FeedbackToStore extends ValidSubmission {
  * A receipt code must already be claimed by the caller.
  */
 export async function insertFeedback(services: Services, trx: Trx, target: FeedbackTarget, feedback: FeedbackToStore): Promise<{ submittedAt: Date } | null> {
-  const { clientId, programme, location, subMeasure } = target;
-  const keyring = await services.keyrings.keyringFor(trx, clientId);
-  const hasContact = Boolean(feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
-  const endCustomerId = hasContact ? await recordEndCustomer(trx, keyring, feedback.contact) : null;
+  const [stored] = await insertFeedbacks(services, trx, target.clientId, [{ target, feedback }]);
+  return stored ?? null;
+}
 
-  const inserted = await trx
+/**
+ * `insertFeedback` for many feedback of one client in one transaction, with one statement
+ * per step rather than per feedback where the step allows: the rows, their comment analyses
+ * (whose summary triggers then add up a whole batch's terms at once) and the rollup updates
+ * of each location-day. Returns, in order, each feedback's time, or null for one whose form
+ * nonce was taken (by an earlier feedback or by one earlier in `batch`).
+ */
+export async function insertFeedbacks(services: Services, trx: Trx, clientId: ClientId, batch: readonly TargetedFeedback[]): Promise<({ submittedAt: Date } | null)[]> {
+  if (batch.length === 0) return [];
+  // Read even when no contact details came: a terminated client's keys are gone, and then nothing is stored.
+  const keyring = await services.keyrings.keyringFor(trx, clientId);
+
+  const insertedRows = await trx
     .insertInto('feedback')
-    .values({
-      client_id: clientId,
-      id: feedback.id,
-      programme_id: programme.id,
-      location_id: location.id,
-      sub_measure_id: subMeasure?.id ?? null,
-      channel: feedback.channel,
-      scale: programme.scale,
-      score: feedback.score,
-      comment: feedback.comment,
-      receipt_code: feedback.receiptCode,
-      end_customer_id: endCustomerId,
-      contact_requested: feedback.contactRequested,
-      form_nonce: feedback.formNonce,
-    })
+    .values(
+      batch.map(({ target, feedback }) => ({
+        client_id: clientId,
+        id: feedback.id,
+        programme_id: target.programme.id,
+        location_id: target.location.id,
+        sub_measure_id: target.subMeasure?.id ?? null,
+        channel: feedback.channel,
+        scale: target.programme.scale,
+        score: feedback.score,
+        comment: feedback.comment,
+        receipt_code: feedback.receiptCode,
+        contact_requested: feedback.contactRequested,
+        form_nonce: feedback.formNonce,
+      })),
+    )
     .onConflict((oc) => oc.columns(['client_id', 'form_nonce']).where('form_nonce', 'is not', null).doNothing())
     .returning(['id', 'submitted_at'])
-    .executeTakeFirst();
-  if (!inserted) return null;
-  // Sentiment, themes and terms, in process (tens of microseconds) and in this transaction.
-  await recordCommentAnalyses(trx, clientId, [
-    { feedbackId: feedback.id, locationId: location.id, submittedAt: inserted.submitted_at, day: localDay(inserted.submitted_at, target.clientTimezone), comment: feedback.comment, scale: programme.scale, score: feedback.score },
-  ]);
+    .execute();
+  const submittedAt = new Map(insertedRows.map((r) => [r.id, r.submitted_at]));
+  const stored = batch.flatMap((item) => {
+    const at = submittedAt.get(item.feedback.id);
+    return at ? [{ ...item, submittedAt: at, day: localDay(at, item.target.clientTimezone), endCustomerId: null as string | null }] : [];
+  });
 
-  if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
-  await raiseAlerts(trx, {
+  // The end customers only of feedback stored: a repeated form must not leave a person behind.
+  const withContact = stored.filter(({ feedback }) => feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
+  if (withContact.length > 0) {
+    const ids = await recordEndCustomers(trx, keyring, withContact.map(({ feedback }) => feedback.contact));
+    withContact.forEach((item, i) => (item.endCustomerId = ids[i]!));
+    await sql`
+      update feedback f set end_customer_id = v.end_customer_id
+      from unnest(${withContact.map(({ feedback }) => feedback.id)}::uuid[], ${ids}::uuid[]) as v(id, end_customer_id)
+      where f.client_id = ${clientId} and f.id = v.id`.execute(trx);
+  }
+
+  // Sentiment, themes and terms, in process (about ten microseconds a comment) and in this transaction.
+  await recordCommentAnalyses(
+    trx,
     clientId,
-    id: feedback.id,
-    locationId: location.id,
-    scale: programme.scale,
-    score: feedback.score,
-    category: 'general',
-    contactRequested: feedback.contactRequested,
-    comment: feedback.comment,
-  });
-  await enqueueRollupUpdate(services.jobs, trx, {
+    stored.map(({ target, feedback, submittedAt: at, day }) => ({
+      feedbackId: feedback.id,
+      locationId: target.location.id,
+      submittedAt: at,
+      day,
+      comment: feedback.comment,
+      scale: target.programme.scale,
+      score: feedback.score,
+    })),
+  );
+
+  for (const { target, feedback, endCustomerId } of stored) {
+    if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
+    await raiseAlerts(trx, {
+      clientId,
+      id: feedback.id,
+      locationId: target.location.id,
+      scale: target.programme.scale,
+      score: feedback.score,
+      category: 'general',
+      contactRequested: feedback.contactRequested,
+      comment: feedback.comment,
+    });
+  }
+
+  // One update per location-day, taken in a fixed order: the day locks are then taken in the
+  // same order by every batch, and two batches cannot deadlock on them.
+  const days = new Map(stored.map(({ target, day }) => [`${target.location.id}/${day}`, { locationId: target.location.id, day }]));
+  for (const key of [...days.keys()].sort()) {
+    const { locationId, day } = days.get(key)!;
+    await enqueueRollupUpdate(services.jobs, trx, { clientId, locationId, day });
+  }
+
+  await enqueueWebhookEvents(
+    trx,
     clientId,
-    locationId: location.id,
-    day: localDay(inserted.submitted_at, target.clientTimezone),
+    'feedback.created',
+    stored.map(({ target, feedback, submittedAt: at, endCustomerId }) => ({
+      data: {
+        id: feedback.id,
+        programmeId: target.programme.id,
+        locationId: target.location.id,
+        subMeasureId: target.subMeasure?.id ?? null,
+        channel: feedback.channel,
+        scale: target.programme.scale,
+        score: feedback.score,
+        comment: feedback.comment,
+        contactRequested: feedback.contactRequested,
+        submittedAt: at.toISOString(),
+      },
+      contact: { endCustomerId },
+    })),
+  );
+  return batch.map(({ feedback }) => {
+    const at = submittedAt.get(feedback.id);
+    return at ? { submittedAt: at } : null;
   });
-  await enqueueWebhookEvent(trx, clientId, 'feedback.created', {
-    id: feedback.id,
-    programmeId: programme.id,
-    locationId: location.id,
-    subMeasureId: subMeasure?.id ?? null,
-    channel: feedback.channel,
-    scale: programme.scale,
-    score: feedback.score,
-    comment: feedback.comment,
-    contactRequested: feedback.contactRequested,
-    submittedAt: inserted.submitted_at.toISOString(),
-  });
-  return { submittedAt: inserted.submitted_at };
 }
 
 /** Records what the customer agreed to with a feedback and, if they entered, their prize-draw entry. */
@@ -178,7 +240,7 @@ export async function recordConsentsAndEntry(
   }
 }
 
-async function duplicateOf(trx: Trx, target: FeedbackTarget, formNonce: string | null): Promise<SubmitResult> {
+export async function duplicateOf(trx: Trx, target: FeedbackTarget, formNonce: string | null): Promise<SubmitResult> {
   const first = await trx
     .selectFrom('feedback')
     .select('id')

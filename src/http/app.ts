@@ -40,10 +40,12 @@ import { statisticsReleaseRoutes } from '../statistics-release/index.ts';
 import { siteRoutes } from '../site/index.ts';
 import { apiKeyRoutes, invitationRoutes } from '../api-keys/index.ts';
 import { webhookRoutes } from '../webhooks/index.ts';
-import { answerRateLimitedByIp, errorBody, errorCatalogue, HttpError, RateLimitedError, type ErrorCode } from './errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { answerRateLimitedByIp, DATABASE_RETRY_AFTER_SECONDS, errorBody, errorCatalogue, HttpError, RateLimitedError, type ErrorCode } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { metricsPlugin, type PoolStats } from './metrics.ts';
 import { portalRoutes } from './portal.ts';
+import { refuseNulCharactersPlugin } from './refuse-nul-characters.ts';
 import { sessionAuthPlugin } from './session-auth.ts';
 
 export interface BuildAppOptions {
@@ -98,6 +100,7 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
     crossOriginEmbedderPolicy: false,
   });
   await app.register(sessionAuthPlugin, { services });
+  await app.register(refuseNulCharactersPlugin);
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const wantsHtml = !request.url.startsWith('/api/') && !request.url.startsWith('/sms/') && request.method !== 'HEAD';
@@ -116,6 +119,11 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       code = 'validation_failed';
       message = 'The request could not be read.';
+    } else if (isDatabaseUnavailable(error)) {
+      // Not a fault in Hark: the database is restarting or unreachable. The code says which
+      // (a SQLSTATE or a socket error); the message of a driver error could quote a query.
+      request.log.warn({ code: (error as { code?: unknown }).code ?? null }, 'database unavailable');
+      code = 'database_unavailable';
     } else {
       request.log.error({ err: error }, 'request failed');
       code = 'internal';
@@ -123,6 +131,7 @@ export async function buildApp({ services, logger, isReady, poolStats }: BuildAp
     const body = errorBody(code, message);
     reply.code(errorCatalogue[code].status);
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (code === 'database_unavailable') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     if (wantsHtml) {
       return reply.type('text/html; charset=utf-8').send(renderProblemPage('Sorry', body.error.message));
     }

@@ -24,6 +24,7 @@ export const errorCatalogue = {
   link_invalid: { status: 410, message: 'This link is not valid any more. Ask for a new one.' },
   weak_password: { status: 422, message: 'Choose a stronger password.' },
   not_ready: { status: 503, message: 'Hark is starting or its database is unreachable.' },
+  database_unavailable: { status: 503, message: 'Hark cannot reach its database just now. Please try again in a few seconds.' },
   internal: { status: 500, message: 'Something went wrong on our side. Please try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -49,6 +50,9 @@ export class RateLimitedError extends HttpError {
     super('rate_limited');
   }
 }
+
+/** What a 503 for an unreachable database asks the client to wait before trying again. */
+export const DATABASE_RETRY_AFTER_SECONDS = 3;
 
 export function errorBody(code: ErrorCode, message?: string) {
   return { error: { code, message: message ?? errorCatalogue[code].message } };

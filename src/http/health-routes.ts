@@ -54,6 +54,19 @@ export async function readinessChecks(services: Services): Promise<{ database: C
   return { database, queue, migrations };
 }
 
+/**
+ * The read replica's state, checked now, when DATABASE_REPLICA_URL is set: `ok` (reports read
+ * from it), `lagging` (further behind than HARK_REPLICA_MAX_LAG_SECONDS) or `unreachable`,
+ * with its lag. It never makes this process unready: while the replica is lagging or
+ * unreachable, reports read from the primary, so the process serves everything still.
+ */
+async function replicaReport(services: Services): Promise<{ replica?: { state: string; lagSeconds: number | null; lagBytes: number | null } }> {
+  const replica = services.database.replica;
+  if (!replica) return {};
+  const { state, lagSeconds, lagBytes } = await replica.check();
+  return { replica: { state, lagSeconds, lagBytes } };
+}
+
 export const healthRoutes: FastifyPluginAsync<{ services: Services; isReady: () => boolean }> = async (app, { services, isReady }) => {
   /** 200 once start-up (migrations, queue, demo data) has finished. */
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
@@ -65,7 +78,8 @@ export const healthRoutes: FastifyPluginAsync<{ services: Services; isReady: () 
    * 200 when this process should take traffic: start-up has finished, the database answers
    * within 2 s, pg-boss's schema is reachable and no migration is pending. Otherwise 503,
    * naming the check that failed, with retry-after. Start-up not finished (or stopping)
-   * answers 503 `{ checks: { startup: 'pending' } }` without touching the database.
+   * answers 503 `{ checks: { startup: 'pending' } }` without touching the database. With a
+   * read replica, `replica` reports its state and lag (see `replicaReport`).
    */
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -73,7 +87,8 @@ export const healthRoutes: FastifyPluginAsync<{ services: Services; isReady: () 
       return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'not_ready', checks: { startup: 'pending' } });
     }
     const checks = await readinessChecks(services);
-    if (Object.values(checks).every((result) => result === 'ok')) return { status: 'ready', checks };
-    return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'not_ready', checks });
+    const replica = await replicaReport(services);
+    if (Object.values(checks).every((result) => result === 'ok')) return { status: 'ready', checks, ...replica };
+    return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'not_ready', checks, ...replica });
   });
 };

@@ -3,12 +3,13 @@
  *
  * Two registries:
  * - one per app (built by `metricsPlugin`): the HTTP request metrics and the gauges read from
- *   the database at scrape time (jobs, alerts, pool). Several Harks in one process (tests)
- *   each count their own requests.
+ *   the database at scrape time (jobs, alerts, the webhook outbox, pool). Several Harks in
+ *   one process (tests) each count their own requests.
  * - one for the process (`processRegistry`, in src/counters.ts): prom-client's default process
  *   metrics (CPU, memory, event loop, GC; collected once per process, as they describe the
  *   process) and the domain counters that code paths bump through `countFeedbackIngested`,
- *   `countSmsSent` and `countEmailSent`. Those functions need no app or services, so any code
+ *   `countSmsSent`, `countEmailSent` and `countWebhookAttempt` (webhook deliveries by event
+ *   and outcome, and their duration). Those functions need no app or services, so any code
  *   (request handlers, job workers) can call them. In production a process runs one Hark;
  *   in tests with several Harks in one process these counters are shared, so assert deltas.
  *
@@ -98,6 +99,12 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
       labelNames: ['status'] as const,
       registers: [registry],
     });
+    const webhookOutbox = new Gauge({
+      name: 'hark_webhook_outbox',
+      help: 'Webhook deliveries waiting to be sent (pending, including those held for a disabled endpoint) or being sent (sending), over all clients',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    });
     const sourceUp = new Gauge({
       name: 'hark_metrics_source_up',
       help: '1 when the last scrape read this source of gauges from the database, 0 when it failed (its gauges are then absent)',
@@ -118,6 +125,8 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
         },
       });
     }
+    registerFailedJobGauge(registry, services);
+    registerReplicaGauges(registry, services);
 
     app.addHook('onResponse', async (request, reply) => {
       // The route's pattern, never the URL: no ids or codes in labels.
@@ -165,6 +174,18 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
       for (const status of OPEN_ALERT_STATUSES) alerts.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
     }
 
+    async function readWebhookOutbox(): Promise<void> {
+      // Owner role (no tenant), as for alerts; the partial index of due deliveries covers it.
+      const rows = await services.db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', ['pending', 'sending'])
+        .groupBy('status')
+        .execute();
+      webhookOutbox.reset();
+      for (const status of ['pending', 'sending'] as const) webhookOutbox.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+    }
+
     async function readSource(source: string, read: () => Promise<void>, gauges: Gauge[]): Promise<void> {
       try {
         await withDeadline(read(), SOURCE_DEADLINE_MS, source);
@@ -183,6 +204,7 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
         // One after the other: embedded PGlite has a single connection.
         await readSource('jobs', readJobs, [jobs, oldest]);
         await readSource('alerts', readAlerts, [alerts]);
+        await readSource('webhooks', readWebhookOutbox, [webhookOutbox]);
       })().finally(() => {
         refreshing = null;
       });
@@ -210,3 +232,88 @@ export const metricsPlugin = fp<MetricsPluginOptions>(
   },
   { name: 'hark-metrics' },
 );
+
+// ---------------------------------------------------------------------------------------
+// Gauges that read their own source at scrape time (each guarded by its own deadline).
+
+/**
+ * Jobs that failed for good (retries used up), by queue. pg-boss keeps them in its job table
+ * for 12 hours before archiving them, so this counts the failures of about the last 12 hours.
+ */
+function registerFailedJobGauge(registry: Registry, services: Services): void {
+  new Gauge({
+    name: 'hark_jobs_failed',
+    help: 'Jobs that failed for good (retries used up) in about the last 12 hours (until pg-boss archives them), by queue',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const { rows } = await withDeadline(
+          sql<{ queue: string; n: number }>`
+            select q.name as queue, (select count(*) from pgboss.job j where j.name = q.name and j.state = 'failed')::int as n
+            from pgboss.queue q`.execute(services.db),
+          SOURCE_DEADLINE_MS,
+          'failed jobs',
+        );
+        for (const row of rows) this.set({ queue: row.queue }, row.n);
+      } catch {
+        // Absent this scrape; hark_metrics_source_up{source="jobs"} tells whether the queue answers.
+      }
+    },
+  });
+}
+
+/**
+ * The read replica (DATABASE_REPLICA_URL), checked at each scrape: whether it answers, its
+ * lag, whether reports read from it now, and its connection pool. Absent without a replica.
+ */
+function registerReplicaGauges(registry: Registry, services: Services): void {
+  const replica = services.database.replica;
+  if (!replica) return;
+  // One check per scrape, shared by the gauges below (prom-client collects them side by side).
+  const status = () => replica.check();
+  new Gauge({
+    name: 'hark_db_replica_up',
+    help: '1 when the read replica answered the last check, 0 when it did not',
+    registers: [registry],
+    async collect() {
+      this.set((await status()).state === 'unreachable' ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'hark_db_replica_lag_seconds',
+    help: 'Seconds the read replica is behind the primary (0 when it has replayed everything); NaN when it does not answer',
+    registers: [registry],
+    async collect() {
+      this.set((await status()).lagSeconds ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'hark_db_replica_lag_bytes',
+    help: 'Bytes of write-ahead log the read replica has still to replay; NaN when it does not answer',
+    registers: [registry],
+    async collect() {
+      this.set((await status()).lagBytes ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'hark_db_replica_in_use',
+    help: '1 when reports read from the replica, 0 while they read from the primary (replica lagging past HARK_REPLICA_MAX_LAG_SECONDS, or not answering)',
+    registers: [registry],
+    async collect() {
+      this.set((await status()).state === 'ok' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'hark_db_replica_pool_connections',
+    help: 'Connections of the read replica pool: total open, idle, and requests waiting for one',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, replica.pool.totalCount);
+      this.set({ state: 'idle' }, replica.pool.idleCount);
+      this.set({ state: 'waiting' }, replica.pool.waitingCount);
+    },
+  });
+}

@@ -92,6 +92,22 @@ describe(`job queue (${testDatabaseKind})`, () => {
       }),
     ).rejects.toThrow(/permission denied/);
   });
+
+  it("gives a queue's jobs its expiry, also to a queue made before it had one, keeping its policy", async () => {
+    const handle = setup.handles[0] as DatabaseHandle;
+    const name = 'expiring-queue';
+    await queue.start([{ name, policy: 'short' }]);
+    // The next start (an upgrade) names an expiry: the queue takes it on.
+    const upgraded = new JobQueue(handle.pool, { supervise: false });
+    await upgraded.start([{ name, policy: 'short', expireInSeconds: 60 }]);
+    await upgraded.stop();
+    const { rows } = await sql<{ policy: string; expire_seconds: number | null }>`select policy, expire_seconds from pgboss.queue where name = ${name}`.execute(handle.db);
+    expect(rows).toEqual([{ policy: 'short', expire_seconds: 60 }]);
+    await handle.db.transaction().execute((trx) => queue.sendInTransaction(trx, name, {}));
+    const job = await sql<{ seconds: number }>`select extract(epoch from expire_in)::int as seconds from pgboss.job where name = ${name}`.execute(handle.db);
+    // Without an expiry, pg-boss waits 15 minutes before it retries the job of a worker that died.
+    expect(job.rows).toEqual([{ seconds: 60 }]);
+  });
 });
 
 describe(`starting the job queue (${testDatabaseKind})`, () => {

@@ -3,10 +3,23 @@
  * on PostgreSQL and embedded PGlite. Jobs are enqueued inside the transaction that makes
  * them necessary, so a job exists exactly when its cause was committed.
  */
+import { createRequire } from 'node:module';
 import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Trx } from '../db/tenancy.ts';
+import { retryWhileDatabaseUnavailable } from '../db/unavailable.ts';
+
+/**
+ * The statements by which pg-boss 10 records a job's outcome. Its workers run them without
+ * awaiting them (Manager#watch: `this.complete(…)`, `this.fail(…)`), so a rejection there is
+ * unhandled and ends the process. Taken from pg-boss itself: a change of its SQL text fails
+ * here, at once, rather than silently.
+ */
+const pgBossPlans = createRequire(import.meta.url)('pg-boss/src/plans.js') as { completeJobs(schema: string): string; failJobsById(schema: string): string };
+const outcomeStatements = new Set([pgBossPlans.completeJobs('pgboss'), pgBossPlans.failJobsById('pgboss')]);
+/** How long an outcome waits for an unavailable database before the job is left to expire. */
+const OUTCOME_PATIENCE_MS = 60_000;
 
 export interface QueueDefinition {
   name: string;
@@ -14,6 +27,11 @@ export interface QueueDefinition {
   policy: 'standard' | 'short' | 'singleton' | 'stately';
   retryLimit?: number;
   retryDelaySeconds?: number;
+  /**
+   * A job still running after this long counts as failed (its worker died) and is retried:
+   * pg-boss's default is 15 minutes. Quick jobs that people wait for set less.
+   */
+  expireInSeconds?: number;
 }
 
 export type JobHandler<T> = (data: T) => Promise<void>;
@@ -37,16 +55,26 @@ export class JobQueue {
   #startChain: Promise<unknown> = Promise.resolve();
   /** Statements of pg-boss and job handlers still running; `stop` waits for them. */
   #inFlight = 0;
+  #stopping = false;
 
   constructor(pool: pg.Pool, options: JobQueueOptions) {
     this.#pool = pool;
     this.#boss = new PgBoss({
       db: {
         executeSql: (text: string, values: unknown[]) =>
-          this.#track(this.#startConnection ? this.#onStartConnection(this.#startConnection, text, values) : pool.query(text, values)),
+          this.#track(
+            this.#startConnection
+              ? this.#onStartConnection(this.#startConnection, text, values)
+              : outcomeStatements.has(text)
+                ? this.#recordOutcome(text, values)
+                : pool.query(text, values),
+          ),
       },
       schedule: options.schedule ?? false,
       supervise: options.supervise,
+      // Expired jobs (of a worker that died) are found by this maintenance: every 30 s
+      // rather than pg-boss's 2 minutes, so they run again soon after they expire.
+      maintenanceIntervalSeconds: 30,
       migrate: true,
     });
     this.#boss.on('error', (error: Error) => {
@@ -59,6 +87,21 @@ export class JobQueue {
     const run = this.#startChain.then(() => connection.query(text, values));
     this.#startChain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Records a job's outcome, which nothing awaits (see `outcomeStatements`), so it never
+   * rejects. While the database is unavailable (a restart, a failover) it tries again until
+   * the database is back, so the job is settled in seconds rather than left running until
+   * it expires. If it cannot, the job runs again after it expires: every job may be repeated.
+   */
+  async #recordOutcome(text: string, values: unknown[]): Promise<pg.QueryResult | { rows: { count: number }[] }> {
+    try {
+      return await retryWhileDatabaseUnavailable(() => this.#pool.query(text, values), { patienceMs: OUTCOME_PATIENCE_MS, stop: () => this.#stopping });
+    } catch (error) {
+      process.emitWarning(`job queue: a job's outcome was not recorded (${error instanceof Error ? error.message : String(error)}); it runs again once it expires`);
+      return { rows: [{ count: 0 }] };
+    }
   }
 
   async #track<T>(work: Promise<T>): Promise<T> {
@@ -101,6 +144,7 @@ export class JobQueue {
     await this.#boss.start();
     for (const queue of queues) {
       const existing = await this.#boss.getQueue(queue.name);
+      const expiry = queue.expireInSeconds === undefined ? {} : { expireInSeconds: queue.expireInSeconds };
       if (!existing) {
         await this.#boss.createQueue(queue.name, {
           name: queue.name,
@@ -108,7 +152,12 @@ export class JobQueue {
           retryLimit: queue.retryLimit ?? 5,
           retryDelay: queue.retryDelaySeconds ?? 5,
           retryBackoff: true,
+          ...expiry,
         });
+      } else if (queue.expireInSeconds !== undefined && existing.expireInSeconds !== queue.expireInSeconds) {
+        // A queue made before its expiry was set (an upgrade) takes it on. pg-boss keeps the
+        // settings not given, except the policy, which it would reset to 'standard'.
+        await this.#boss.updateQueue(queue.name, { name: queue.name, policy: existing.policy, ...expiry });
       }
     }
     // Tenant transactions run as hark_app and enqueue their jobs: they may add jobs and
@@ -179,6 +228,7 @@ export class JobQueue {
    */
   async stop(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    this.#stopping = true;
     await this.#boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
     while (this.#inFlight > 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 20));

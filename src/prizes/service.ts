@@ -218,8 +218,17 @@ export type RunDrawResult =
   | { ok: true; entrants: number; winners: number }
   | { ok: false; reason: 'not_found' | 'not_closed' | 'already_drawn' };
 
+/** Who runs a draw: a person of the business (the portal, the default) or operator staff at the command line (`hark draw run`). */
+export type DrawRunner = { kind: 'user'; userId: string } | { kind: 'operator'; label: string; via: 'cli' };
+
+/** The client a draw belongs to, read as the owner (the draw id is the key, as on its public page); null if there is no such draw. */
+export async function findDrawClientId(services: Services, drawId: string): Promise<ClientId | null> {
+  const row = await services.db.selectFrom('prize_draws').select('client_id').where('id', '=', drawId).executeTakeFirst();
+  return row ? asClientId(row.client_id) : null;
+}
+
 /** Freezes the entry list, reveals the seed and picks the winners. Once per draw. */
-export async function runDraw(services: Services, access: Access, drawId: string): Promise<RunDrawResult> {
+export async function runDraw(services: Services, access: Access, drawId: string, runner: DrawRunner = { kind: 'user', userId: access.userId }): Promise<RunDrawResult> {
   return withAccess(services.db, access, async (trx) => {
     const draw = await trx.selectFrom('prize_draws').selectAll().where('client_id', '=', access.clientId).where('id', '=', drawId).forUpdate().executeTakeFirst();
     if (!draw) return { ok: false, reason: 'not_found' } as const;
@@ -249,18 +258,19 @@ export async function runDraw(services: Services, access: Access, drawId: string
     }
     await trx
       .updateTable('prize_draws')
-      .set({ status: 'drawn', seed, entries_hash: entriesHash(tokens), entry_count: tokens.length, drawn_at: new Date(), drawn_by: access.userId })
+      .set({ status: 'drawn', seed, entries_hash: entriesHash(tokens), entry_count: tokens.length, drawn_at: new Date(), drawn_by: runner.kind === 'user' ? runner.userId : null })
       .where('client_id', '=', access.clientId)
       .where('id', '=', draw.id)
       .execute();
+    const details = { entrants: tokens.length, winners: positions.length, entries_hash: entriesHash(tokens).toString('hex') };
     await appendAudit(trx, {
       clientId: access.clientId,
-      actorKind: 'user',
-      actorId: access.userId,
+      actorKind: runner.kind,
+      actorId: runner.kind === 'user' ? runner.userId : runner.label,
       action: 'prize_draw.drawn',
       subjectKind: 'prize_draw',
       subjectId: draw.id,
-      details: { entrants: tokens.length, winners: positions.length, entries_hash: entriesHash(tokens).toString('hex') },
+      details: runner.kind === 'user' ? details : { ...details, via: runner.via },
     });
     return { ok: true, entrants: tokens.length, winners: positions.length } as const;
   });

@@ -7,15 +7,17 @@
  * programme with the most locations the caller can see (most clients have one). Scores of
  * different scales cannot be pooled, so only that programme's locations count.
  *
- * Scope: every query runs under `withAccess` (row-level security on client and locations)
+ * Scope: every query runs under `withAccessRead` (row-level security on client and locations,
+ * read-only: on the read replica when there is one, see docs/scaling.md)
  * and also filters by the caller's location ids explicitly; `locationId` narrows to that
  * location and everything below it, and one outside the caller's reach is not found.
  */
 import { sql } from 'kysely';
-import { withAccess, type Access } from '../accounts/index.ts';
+import type { Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import type { Channel, Scale } from '../db/schema.ts';
-import type { Trx } from '../db/tenancy.ts';
+import { readWithLagFallback } from '../db/replica.ts';
+import { withAccessRead, type Trx } from '../db/tenancy.ts';
 import { scales } from '../programmes/index.ts';
 import { localDay } from './local-day.ts';
 import type { Dashboard, DashboardQuery } from './schemas.ts';
@@ -352,11 +354,19 @@ function rounded(estimate: Estimate | null, digits: number): Estimate | null {
 }
 
 /**
+ * Whether a failed read may be the read replica lagging: a programme or location made a
+ * moment ago is not there yet. (A bad period is bad on any database.)
+ */
+export function mayBeLag(result: { ok: true } | { ok: false; reason: string }): boolean {
+  return !result.ok && result.reason !== 'invalid_period';
+}
+
+/**
  * The dashboard of `access`'s client for a period and scope. Expected failures (a bad
  * period, a location or programme out of reach) come back as typed results.
  */
 export async function buildDashboard(services: Services, access: Access, query: DashboardQuery): Promise<DashboardResult> {
-  return withAccess(services.db, access, async (trx): Promise<DashboardResult> => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx): Promise<DashboardResult> => {
     const client = await trx.selectFrom('clients').select('timezone').where('id', '=', access.clientId).executeTakeFirstOrThrow();
     const period = resolvePeriod(query, localDay(new Date(), client.timezone));
     if (!period.ok) return { ok: false, reason: 'invalid_period', message: period.message };
@@ -454,5 +464,5 @@ export async function buildDashboard(services: Services, access: Access, query: 
         ranking: rankingRule,
       },
     };
-  });
+  }), mayBeLag);
 }

@@ -8,7 +8,8 @@ export { enqueueRollupUpdate, updateDailyRollupsJob, type RollupUpdate } from '.
 export { recomputeDailyRollups, rebuildAllDailyRollups, summariseRollups, type RollupSummary } from './rollups.ts';
 export { localDay } from './local-day.ts';
 import { monthlyReportQueues } from './monthly/index.ts';
-export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2 }, ...monthlyReportQueues];
+// A recomputation takes milliseconds: one still running after a minute belongs to a worker that died.
+export const reportQueues = [{ name: 'update-daily-rollups', policy: 'short' as const, retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 60 }, ...monthlyReportQueues];
 export { dashboardRoutes } from './routes.ts';
 export { rankingRoutes } from './ranking-routes.ts';
 export {

@@ -5,15 +5,16 @@
  *
  * Ranking: by the score shrunk towards the mean of the table (empirical Bayes, see
  * `shrinkTowardsMean`) unless the lower bound of the 95% interval is asked for; ties by the
- * lower bound, then by count. Scope: as the dashboard (`withAccess`, and the caller's
+ * lower bound, then by count. Scope: as the dashboard (`withAccessRead`, and the caller's
  * locations again in every query).
  */
 import { sql } from 'kysely';
-import { withAccess, type Access } from '../accounts/index.ts';
+import type { Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
-import type { Trx } from '../db/tenancy.ts';
+import { readWithLagFallback } from '../db/replica.ts';
+import { withAccessRead, type Trx } from '../db/tenancy.ts';
 import { scales } from '../programmes/index.ts';
-import { addDays, chooseProgramme, daysInPeriod, findVisibleLocations, planRollups, resolvePeriod, subtreeOf, type LocationInfo } from './dashboard.ts';
+import { addDays, chooseProgramme, daysInPeriod, findVisibleLocations, mayBeLag, planRollups, resolvePeriod, subtreeOf, type LocationInfo } from './dashboard.ts';
 import { localDay } from './local-day.ts';
 import type { ChangeQuery, RankingRow, Rankings, RankingsQuery, ScoreChange } from './ranking-schemas.ts';
 import { changeTestDescription, momentsOf, shrinkTowardsMean, welchTest, type ChangeTest, type ScoreKind } from './significance.ts';
@@ -138,7 +139,7 @@ const ruleText = {
 
 /** The ranked location or staff table of `access`'s client for a period and scope. */
 export async function buildRankings(services: Services, access: Access, query: RankingsQuery): Promise<RankingsResult> {
-  return withAccess(services.db, access, async (trx): Promise<RankingsResult> => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx): Promise<RankingsResult> => {
     const resolved = await resolveScope(trx, access, query);
     if (!resolved.ok) return resolved;
     const { scope, period } = resolved;
@@ -241,12 +242,12 @@ export async function buildRankings(services: Services, access: Access, query: R
         rows: presented,
       },
     };
-  });
+  }), mayBeLag);
 }
 
 /** The headline score of a period and scope against the previous equal-length period. */
 export async function buildScoreChange(services: Services, access: Access, query: ChangeQuery): Promise<ScoreChangeResult> {
-  return withAccess(services.db, access, async (trx): Promise<ScoreChangeResult> => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx): Promise<ScoreChangeResult> => {
     const resolved = await resolveScope(trx, access, query);
     if (!resolved.ok) return resolved;
     const { scope, period } = resolved;
@@ -272,5 +273,5 @@ export async function buildScoreChange(services: Services, access: Access, query
         changeTest: changeTestDescription,
       },
     };
-  });
+  }), mayBeLag);
 }

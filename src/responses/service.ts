@@ -8,6 +8,7 @@ import { inScope, withAccess, type Access } from '../accounts/index.ts';
 import type { Services } from '../context.ts';
 import type { ResponseKind } from '../db/schema.ts';
 import { noteCaseResponse } from '../cases/service.ts';
+import { enqueueFeedbackUpdated } from '../feedback/index.ts';
 import { findReplyRecipient, queueStaffReply } from '../sms/index.ts';
 
 export type RecordResponseResult =
@@ -65,6 +66,7 @@ export async function recordResponse(
         .where('id', '=', feedback.id)
         .execute();
       await noteCaseResponse(trx, access.clientId, feedback.id, new Date());
+      if (feedback.status === 'new') await enqueueFeedbackUpdated(trx, access.clientId, feedback.id, ['status']);
       if (textTo) {
         ({ sendAfter } = await queueStaffReply(services, trx, textTo, { feedbackId: feedback.id, locationId: feedback.location_id, responseId: response.id, body: input.body }));
       } else {

@@ -10,7 +10,7 @@ import { countFeedbackIngested } from '../counters.ts';
 import type { SmsConversationState } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { recordEndCustomer } from '../end-customers/index.ts';
-import { insertFeedback, recordConsentsAndEntry } from '../feedback/index.ts';
+import { enqueueFeedbackUpdated, insertFeedback, recordConsentsAndEntry } from '../feedback/index.ts';
 import type { ClientKeyring } from '../keys/index.ts';
 import { findFeedbackTargetOfLocation, type FeedbackTarget } from '../programmes/index.ts';
 import { hasFeedback, newConversation, type ConversationState } from './conversation.ts';
@@ -249,6 +249,7 @@ async function enterPrizeDraw(
   const endCustomerId = await recordEndCustomer(trx, keyring, contact);
   await trx.updateTable('feedback').set({ end_customer_id: endCustomerId, updated_at: new Date() }).where('client_id', '=', keyring.clientId).where('id', '=', feedbackId).execute();
   await recordConsentsAndEntry(trx, target, feedbackId, endCustomerId, { contactRequested: false, prizeDraw: true });
+  await enqueueFeedbackUpdated(trx, keyring.clientId, feedbackId, ['contact']);
 }
 
 async function scheduleClose(services: Services, trx: Trx, clientId: ClientId, conversationId: string, at: Date): Promise<void> {

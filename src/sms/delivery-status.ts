@@ -5,7 +5,7 @@
 import type { Services } from '../context.ts';
 import type { SmsMessageStatus, SmsProviderName } from '../db/schema.ts';
 import { withClient } from '../db/tenancy.ts';
-import { setOptOut } from './recipients.ts';
+import { markOptedOut } from './recipients.ts';
 import { findClientOfProviderMessage } from './sms-clients.ts';
 
 export type ReportedStatus = 'sent' | 'delivered' | 'undelivered' | 'failed';
@@ -68,7 +68,7 @@ export async function applyDeliveryStatus(
     if (failed && message.response_id) {
       await trx.updateTable('responses').set({ status: 'failed', error: 'The text could not be delivered.' }).where('client_id', '=', clientId).where('id', '=', message.response_id).execute();
     }
-    if (report.errorCode === CARRIER_UNSUBSCRIBED) await setOptOut(trx, clientId, message.mobile_index, new Date());
+    if (report.errorCode === CARRIER_UNSUBSCRIBED) await markOptedOut(trx, clientId, message.mobile_index, 'carrier');
     return 'updated';
   });
 }

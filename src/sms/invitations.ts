@@ -186,8 +186,7 @@ async function invite(
 async function auditInvitations(trx: Trx, access: Access, count: number, locationId: string | null): Promise<void> {
   await appendAudit(trx, {
     clientId: access.clientId,
-    actorKind: 'user',
-    actorId: access.userId,
+    ...(access.apiKey ? { actorKind: 'api_key' as const, actorId: access.apiKey.id } : { actorKind: 'user' as const, actorId: access.userId }),
     action: 'sms.invitations_queued',
     subjectKind: locationId ? 'location' : null,
     subjectId: locationId,

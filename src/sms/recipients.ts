@@ -5,6 +5,7 @@
  */
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import type { ClientKeyring } from '../keys/index.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import type { Recipient } from './messages.ts';
 
 export interface LockedRecipient extends Recipient {
@@ -36,7 +37,7 @@ export async function lockRecipient(trx: Trx, keyring: ClientKeyring, mobile: st
 /** Records STOP. Returns false when the number had already opted out (the confirmation is sent once). */
 export async function optOut(trx: Trx, keyring: ClientKeyring, recipient: Recipient): Promise<boolean> {
   if (recipient.optedOut) return false;
-  await setOptOut(trx, keyring.clientId, recipient.mobileIndex, new Date());
+  await markOptedOut(trx, keyring.clientId, recipient.mobileIndex, 'stop');
   // Whatever was waiting to go to the number stays unsent.
   await trx
     .updateTable('sms_messages')
@@ -67,6 +68,25 @@ export async function optOut(trx: Trx, keyring: ClientKeyring, recipient: Recipi
 
 export async function optIn(trx: Trx, keyring: ClientKeyring, recipient: Recipient): Promise<void> {
   await setOptOut(trx, keyring.clientId, recipient.mobileIndex, null);
+}
+
+/**
+ * Marks the number opted out, keeping the first time it did: by its STOP text, or as the
+ * carrier reported (the provider's "unsubscribed"). The first time, the client's
+ * optout.created webhooks hear of it.
+ */
+export async function markOptedOut(trx: Trx, clientId: ClientId, mobileIndex: Buffer, source: 'stop' | 'carrier'): Promise<boolean> {
+  const at = new Date();
+  const marked = await trx
+    .updateTable('sms_recipients')
+    .set({ opted_out_at: at, updated_at: at })
+    .where('client_id', '=', clientId)
+    .where('mobile_index', '=', mobileIndex)
+    .where('opted_out_at', 'is', null)
+    .returning('mobile_index')
+    .executeTakeFirst();
+  if (marked) await enqueueWebhookEvent(trx, clientId, 'optout.created', { channel: 'sms', source, optedOutAt: at.toISOString() }, { mobileIndex });
+  return Boolean(marked);
 }
 
 export async function setOptOut(trx: Trx, clientId: ClientId, mobileIndex: Buffer, at: Date | null): Promise<void> {

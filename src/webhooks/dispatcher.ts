@@ -3,10 +3,15 @@
  * deliveries of enabled endpoints, across clients, and sends them:
  *
  *   claim   UPDATE … SET status 'sending', lease, attempts + 1 WHERE … FOR UPDATE SKIP LOCKED
- *   send    sign and POST (send-delivery.ts)
- *   settle  'succeeded'; or 'pending' again after an exponential delay; or 'failed' once the
- *           retry period is over. The endpoint's run of failures is counted, and an endpoint
- *           failing for long enough is disabled and its admins told by email.
+ *   send    add contact details if the endpoint is allowed them (contact.ts), sign and POST
+ *           (send-delivery.ts)
+ *   settle  log the attempt (webhook_delivery_attempts); then 'succeeded'; or 'pending' again
+ *           after an exponential delay; or 'failed' once the retry period is over. The
+ *           endpoint's run of failures is counted, and an endpoint failing for long enough is
+ *           disabled and its admins told by email. Each attempt is counted for /metrics.
+ *
+ * Once a minute it also forgets expired idempotency keys, and attempts and finished
+ * deliveries older than DELIVERY_LOG_DAYS.
  *
  * As with alerts (src/alerts/dispatcher.ts), a worker that dies after claiming leaves its
  * rows to be claimed again once the lease runs out; a receiver may then see a message twice,
@@ -16,7 +21,11 @@ import { sql, type Selectable } from 'kysely';
 import { purgeExpiredIdempotencyKeys } from '../api-keys/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
+import { countWebhookAttempt } from '../counters.ts';
+import type { Db } from '../db/connect.ts';
 import { asClientId, withClient, type ClientId } from '../db/tenancy.ts';
+import { payloadWithContact, readDeliveryContact } from './contact.ts';
+import { contactEvents } from './events.ts';
 import { openWebhookSecret } from './secrets.ts';
 import { sendDelivery, type AttemptOutcome } from './send-delivery.ts';
 import type { WebhookDeliveriesTable } from './tables.ts';
@@ -26,6 +35,8 @@ type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 const CLAIM_BATCH = 20;
 const MAX_DELAY_SECONDS = 3600;
 const PURGE_EVERY_MS = 60_000;
+/** Attempts, and finished deliveries, are kept this long (replay reaches back as far). */
+export const DELIVERY_LOG_DAYS = 30;
 
 export class WebhookDispatcher {
   #timer: NodeJS.Timeout | null = null;
@@ -62,6 +73,7 @@ export class WebhookDispatcher {
     if (Date.now() - this.#lastPurge > PURGE_EVERY_MS) {
       this.#lastPurge = Date.now();
       await purgeExpiredIdempotencyKeys(this.services.db);
+      await pruneDeliveryLog(this.services.db);
     }
     let attempted = 0;
     for (;;) {
@@ -92,33 +104,74 @@ export class WebhookDispatcher {
   async #attempt(delivery: DeliveryRow): Promise<void> {
     const clientId = asClientId(delivery.client_id);
     const settings = this.services.config.integrations.webhooks;
-    const endpoint = await withClient(this.services.db, clientId, (trx) =>
-      trx.selectFrom('webhook_endpoints').select(['id', 'url', 'secret_enc']).where('client_id', '=', clientId).where('id', '=', delivery.endpoint_id).executeTakeFirst(),
-    );
-    if (!endpoint) return;
+    const prepared = await withClient(this.services.db, clientId, async (trx) => {
+      const endpoint = await trx
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'url', 'secret_enc', 'include_contact'])
+        .where('client_id', '=', clientId)
+        .where('id', '=', delivery.endpoint_id)
+        .executeTakeFirst();
+      if (!endpoint) return null;
+      // Contact details are read now, for this attempt only, and only while the endpoint is allowed them.
+      const withContact = endpoint.include_contact && contactEvents.has(delivery.event_type);
+      const payload = withContact ? payloadWithContact(delivery.payload, await readDeliveryContact(this.services, trx, clientId, delivery)) : delivery.payload;
+      return { endpoint, payload };
+    });
+    if (!prepared) return;
+    const { endpoint, payload } = prepared;
+    const startedAt = new Date();
     let outcome: AttemptOutcome;
     try {
       outcome = await sendDelivery({
         url: endpoint.url,
         secret: openWebhookSecret(this.services.secrets.webhookSecrets, endpoint.id, endpoint.secret_enc),
         messageId: delivery.message_id,
-        payload: delivery.payload,
+        payload,
         timeoutMs: settings.timeoutSeconds * 1000,
         allowPrivate: settings.allowPrivate,
       });
     } catch (error) {
-      outcome = { statusCode: null, succeeded: false, error: error instanceof Error ? error.message : String(error), durationMs: 0 };
+      outcome = { statusCode: null, succeeded: false, kind: 'other', error: error instanceof Error ? error.message : String(error), responseExcerpt: null, durationMs: 0 };
     }
-    const disabled = await settleAttempt(this.services, clientId, delivery, outcome);
-    if (disabled) await tellAdminsOfDisabledEndpoint(this.services, clientId, endpoint.id, endpoint.url).catch(() => {});
+    const settled = await settleAttempt(this.services, clientId, delivery, startedAt, outcome);
+    countWebhookAttempt(delivery.event_type, outcome.succeeded ? 'delivered' : settled.givenUp ? 'gave_up' : 'failed_attempt', outcome.durationMs);
+    if (settled.disabled) await tellAdminsOfDisabledEndpoint(this.services, clientId, endpoint.id, endpoint.url).catch(() => {});
   }
 }
 
-/** Records an attempt; returns true when it disabled the endpoint. */
-async function settleAttempt(services: Services, clientId: ClientId, delivery: DeliveryRow, outcome: AttemptOutcome): Promise<boolean> {
+/**
+ * Logs the attempt and moves the delivery on: succeeded, or pending again after its backoff,
+ * or failed once the retry period is over. Says whether it gave up, and whether the
+ * endpoint's run of failures disabled it.
+ */
+async function settleAttempt(
+  services: Services,
+  clientId: ClientId,
+  delivery: DeliveryRow,
+  startedAt: Date,
+  outcome: AttemptOutcome,
+): Promise<{ givenUp: boolean; disabled: boolean }> {
   const settings = services.config.integrations.webhooks;
   const now = new Date();
   return withClient(services.db, clientId, async (trx) => {
+    // Gone (its endpoint was deleted while the attempt ran): nothing left to record.
+    const exists = await trx.selectFrom('webhook_deliveries').select('id').where('client_id', '=', clientId).where('id', '=', delivery.id).executeTakeFirst();
+    if (!exists) return { givenUp: false, disabled: false };
+    await trx
+      .insertInto('webhook_delivery_attempts')
+      .values({
+        client_id: clientId,
+        delivery_id: delivery.id,
+        attempt: delivery.attempts,
+        started_at: startedAt,
+        duration_ms: outcome.durationMs,
+        outcome: outcome.kind,
+        status_code: outcome.statusCode,
+        error: outcome.error?.slice(0, 500) ?? null,
+        response_excerpt: outcome.responseExcerpt,
+      })
+      .onConflict((oc) => oc.columns(['client_id', 'delivery_id', 'attempt']).doNothing())
+      .execute();
     const last = { last_status_code: outcome.statusCode, last_error: outcome.error?.slice(0, 500) ?? null, last_duration_ms: outcome.durationMs, lease_until: null };
     const mine = (q: ReturnType<typeof trx.updateTable<'webhook_deliveries'>>) =>
       q.where('client_id', '=', clientId).where('id', '=', delivery.id).where('status', '=', 'sending').where('attempts', '=', delivery.attempts);
@@ -131,7 +184,7 @@ async function settleAttempt(services: Services, clientId: ClientId, delivery: D
         .where('id', '=', delivery.endpoint_id)
         .where('consecutive_failures', '>', 0)
         .execute();
-      return false;
+      return { givenUp: false, disabled: false };
     }
     const delaySeconds = Math.min(MAX_DELAY_SECONDS, settings.retryBaseSeconds * 2 ** Math.max(0, delivery.attempts - 1));
     const next = new Date(now.getTime() + delaySeconds * 1000);
@@ -144,9 +197,9 @@ async function settleAttempt(services: Services, clientId: ClientId, delivery: D
       .where('id', '=', delivery.endpoint_id)
       .returning(['consecutive_failures', 'failing_since', 'enabled'])
       .executeTakeFirst();
-    if (!endpoint?.enabled || !endpoint.failing_since) return false;
+    if (!endpoint?.enabled || !endpoint.failing_since) return { givenUp, disabled: false };
     const failingMinutes = (now.getTime() - endpoint.failing_since.getTime()) / 60_000;
-    if (endpoint.consecutive_failures < settings.disableAfterFailures || failingMinutes < settings.disableAfterMinutes) return false;
+    if (endpoint.consecutive_failures < settings.disableAfterFailures || failingMinutes < settings.disableAfterMinutes) return { givenUp, disabled: false };
     await trx
       .updateTable('webhook_endpoints')
       .set({ enabled: false, disabled_at: now, disabled_reason: `${endpoint.consecutive_failures} failed attempts in a row since ${endpoint.failing_since.toISOString()}` })
@@ -154,8 +207,21 @@ async function settleAttempt(services: Services, clientId: ClientId, delivery: D
       .where('id', '=', delivery.endpoint_id)
       .execute();
     await appendAudit(trx, { clientId, actorKind: 'system', action: 'webhook_endpoint.disabled', subjectKind: 'webhook_endpoint', subjectId: delivery.endpoint_id, details: { failures: endpoint.consecutive_failures } });
-    return true;
+    return { givenUp, disabled: true };
   });
+}
+
+/** Forgets attempts, and finished deliveries, older than DELIVERY_LOG_DAYS (over every client, as the owning role). */
+export async function pruneDeliveryLog(db: Db): Promise<{ attempts: number; deliveries: number }> {
+  const cutoff = new Date(Date.now() - DELIVERY_LOG_DAYS * 86_400_000);
+  const attempts = await db.deleteFrom('webhook_delivery_attempts').where('started_at', '<', cutoff).executeTakeFirst();
+  const deliveries = await db
+    .deleteFrom('webhook_deliveries')
+    .where('status', 'in', ['succeeded', 'failed'])
+    .where('created_at', '<', cutoff)
+    .where((eb) => eb.or([eb('last_attempt_at', 'is', null), eb('last_attempt_at', '<', cutoff)]))
+    .executeTakeFirst();
+  return { attempts: Number(attempts.numDeletedRows), deliveries: Number(deliveries.numDeletedRows) };
 }
 
 /** The business's owners and admins hear that an endpoint was switched off, and where to switch it back on. */

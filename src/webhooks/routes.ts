@@ -1,15 +1,16 @@
-/** /api/v1/webhooks: endpoints (URL, events, secret), their deliveries, replay and re-enabling. */
+/** /api/v1/webhooks: endpoints (URL, events, secret), their deliveries and each one's attempts, replay and re-enabling. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../context.ts';
 import { errorResponseSchema, HttpError } from '../http/errors.ts';
 import * as s from './schemas.ts';
-import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, replayDelivery, updateEndpoint, type WebhookResult } from './service.ts';
+import { createEndpoint, deleteEndpoint, listAttempts, listDeliveries, listEndpoints, replayDelivery, updateEndpoint, type WebhookResult } from './service.ts';
 
 const refusals = {
   not_found: ['not_found', 'There is no such webhook endpoint or delivery.'],
   delivery_in_flight: ['conflict', 'This delivery is being sent right now. Wait for the attempt to finish, then replay it.'],
+  contact_not_allowed: ['forbidden', 'Only someone who may see customers’ contact details (or a key with contact:read) may send them to an endpoint.'],
   not_a_url: ['validation_failed', 'The URL is not valid: give it in full, such as https://example.com/hooks/hark.'],
   not_http: ['validation_failed', 'Webhook URLs must start with https:// (or http://).'],
   credentials: ['validation_failed', 'Put no user name or password in the URL: verify Hark’s signature instead.'],
@@ -62,6 +63,16 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services }> = async (
       const deliveries = await listDeliveries(services, await request.requireAccess('settings.manage'), request.params.endpointId, request.query.limit);
       if (!deliveries) throw new HttpError('not_found', refusals.not_found[1]);
       return deliveries;
+    },
+  );
+
+  api.get(
+    '/api/v1/webhooks/endpoints/:endpointId/deliveries/:deliveryId/attempts',
+    { schema: { tags, summary: 'A delivery’s attempts, first to last: when, how long, the answer or why none came', params: s.deliveryParamsSchema, response: { 200: z.array(s.attemptSchema), ...errors } } },
+    async (request) => {
+      const attempts = await listAttempts(services, await request.requireAccess('settings.manage'), request.params.endpointId, request.params.deliveryId);
+      if (!attempts) throw new HttpError('not_found', refusals.not_found[1]);
+      return attempts;
     },
   );
 

@@ -1,16 +1,16 @@
 /** A client's webhook endpoints and their deliveries, managed by admins (or keys with settings:manage). */
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { withAccess, type Access } from '../accounts/index.ts';
+import { can, withAccess, type Access } from '../accounts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { Trx } from '../db/tenancy.ts';
-import type { DeliveryView, EndpointView } from './schemas.ts';
+import type { AttemptView, DeliveryView, EndpointView } from './schemas.ts';
 import { generateWebhookSecret, sealWebhookSecret } from './secrets.ts';
-import type { WebhookDeliveriesTable, WebhookEndpointsTable, WebhookEvent } from './tables.ts';
+import type { WebhookDeliveriesTable, WebhookDeliveryAttemptsTable, WebhookEndpointsTable, WebhookEvent } from './tables.ts';
 import { checkEndpointUrl, type UrlRefusal } from './url-safety.ts';
 
-export type WebhookRefusal = 'not_found' | 'delivery_in_flight' | UrlRefusal;
+export type WebhookRefusal = 'not_found' | 'delivery_in_flight' | 'contact_not_allowed' | UrlRefusal;
 export type WebhookResult<T> = { ok: true; value: T } | { ok: false; reason: WebhookRefusal };
 
 function presentEndpoint(row: Selectable<WebhookEndpointsTable>): EndpointView {
@@ -23,6 +23,7 @@ function presentEndpoint(row: Selectable<WebhookEndpointsTable>): EndpointView {
     disabledAt: row.disabled_at?.toISOString() ?? null,
     disabledReason: row.disabled_reason,
     consecutiveFailures: row.consecutive_failures,
+    includeContact: row.include_contact,
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -45,6 +46,18 @@ function presentDelivery(row: Selectable<WebhookDeliveriesTable>): DeliveryView 
   };
 }
 
+function presentAttempt(row: Selectable<WebhookDeliveryAttemptsTable>): AttemptView {
+  return {
+    attempt: row.attempt,
+    startedAt: row.started_at.toISOString(),
+    durationMs: row.duration_ms,
+    outcome: row.outcome,
+    statusCode: row.status_code,
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
+  };
+}
+
 /** Settings are the whole client's, whatever the caller's location scope. */
 function asClient(access: Access): Access {
   return { ...access, locationIds: null };
@@ -58,6 +71,11 @@ function audit(trx: Trx, access: Access, action: string, endpointId: string, det
   return appendAudit(trx, { clientId: access.clientId, ...actorOf(access), action, subjectKind: 'webhook_endpoint', subjectId: endpointId, details });
 }
 
+/** Who sends customers' contact details out of Hark, and when, is on the record. */
+function auditContactSetting(trx: Trx, access: Access, endpointId: string, host: string, included: boolean) {
+  return audit(trx, access, included ? 'webhook_endpoint.contact_included' : 'webhook_endpoint.contact_excluded', endpointId, { host });
+}
+
 export async function listEndpoints(services: Services, access: Access): Promise<EndpointView[]> {
   const rows = await withAccess(services.db, asClient(access), (trx) =>
     trx.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', access.clientId).orderBy('created_at').execute(),
@@ -68,10 +86,11 @@ export async function listEndpoints(services: Services, access: Access): Promise
 export async function createEndpoint(
   services: Services,
   access: Access,
-  input: { url: string; events: WebhookEvent[]; description: string },
+  input: { url: string; events: WebhookEvent[]; description: string; includeContact: boolean },
 ): Promise<WebhookResult<{ endpoint: EndpointView; secret: string }>> {
   const checked = checkEndpointUrl(input.url, services.config.integrations.webhooks.allowPrivate);
   if (!checked.ok) return checked;
+  if (input.includeContact && !can(access, 'contact.read')) return { ok: false, reason: 'contact_not_allowed' };
   const id = randomUUID();
   const secret = generateWebhookSecret();
   const row = await withAccess(services.db, asClient(access), async (trx) => {
@@ -84,11 +103,13 @@ export async function createEndpoint(
         description: input.description,
         events: [...new Set(input.events)],
         secret_enc: sealWebhookSecret(services.secrets.webhookSecrets, id, secret),
+        include_contact: input.includeContact,
         created_by: access.apiKey ? null : access.userId,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit(trx, access, 'webhook_endpoint.created', id, { host: checked.url.host, events: inserted.events.join(',') });
+    await audit(trx, access, 'webhook_endpoint.created', id, { host: checked.url.host, events: inserted.events.join(','), include_contact: inserted.include_contact });
+    if (inserted.include_contact) await auditContactSetting(trx, access, id, checked.url.host, true);
     return inserted;
   });
   return { ok: true, value: { endpoint: presentEndpoint(row), secret } };
@@ -98,8 +119,9 @@ export async function updateEndpoint(
   services: Services,
   access: Access,
   endpointId: string,
-  change: { url?: string | undefined; events?: WebhookEvent[] | undefined; description?: string | undefined; enabled?: true | undefined },
+  change: { url?: string | undefined; events?: WebhookEvent[] | undefined; description?: string | undefined; includeContact?: boolean | undefined; enabled?: true | undefined },
 ): Promise<WebhookResult<EndpointView>> {
+  if (change.includeContact && !can(access, 'contact.read')) return { ok: false, reason: 'contact_not_allowed' };
   let url: string | undefined;
   if (change.url !== undefined) {
     const checked = checkEndpointUrl(change.url, services.config.integrations.webhooks.allowPrivate);
@@ -107,20 +129,29 @@ export async function updateEndpoint(
     url = checked.url.toString();
   }
   const row = await withAccess(services.db, asClient(access), async (trx) => {
+    const before = await trx
+      .selectFrom('webhook_endpoints')
+      .select('include_contact')
+      .where('client_id', '=', access.clientId)
+      .where('id', '=', endpointId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) return null;
     const updated = await trx
       .updateTable('webhook_endpoints')
       .set({
         ...(url !== undefined ? { url } : {}),
         ...(change.events ? { events: [...new Set(change.events)] } : {}),
         ...(change.description !== undefined ? { description: change.description } : {}),
+        ...(change.includeContact !== undefined ? { include_contact: change.includeContact } : {}),
         ...(change.enabled ? { enabled: true, disabled_at: null, disabled_reason: null, consecutive_failures: 0, failing_since: null } : {}),
       })
       .where('client_id', '=', access.clientId)
       .where('id', '=', endpointId)
       .returningAll()
-      .executeTakeFirst();
-    if (!updated) return null;
+      .executeTakeFirstOrThrow();
     await audit(trx, access, change.enabled ? 'webhook_endpoint.enabled' : 'webhook_endpoint.changed', endpointId, { fields: Object.keys(change).sort().join(',') });
+    if (updated.include_contact !== before.include_contact) await auditContactSetting(trx, access, endpointId, new URL(updated.url).host, updated.include_contact);
     return updated;
   });
   return row ? { ok: true, value: presentEndpoint(row) } : { ok: false, reason: 'not_found' };
@@ -148,6 +179,28 @@ export async function listDeliveries(services: Services, access: Access, endpoin
       .limit(limit)
       .execute();
     return rows.map(presentDelivery);
+  });
+}
+
+/** A delivery's attempts, first to last (null when the endpoint or delivery is not the client's). */
+export async function listAttempts(services: Services, access: Access, endpointId: string, deliveryId: string): Promise<AttemptView[] | null> {
+  return withAccess(services.db, asClient(access), async (trx) => {
+    const delivery = await trx
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('client_id', '=', access.clientId)
+      .where('endpoint_id', '=', endpointId)
+      .where('id', '=', deliveryId)
+      .executeTakeFirst();
+    if (!delivery) return null;
+    const rows = await trx
+      .selectFrom('webhook_delivery_attempts')
+      .selectAll()
+      .where('client_id', '=', access.clientId)
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('attempt')
+      .execute();
+    return rows.map(presentAttempt);
   });
 }
 

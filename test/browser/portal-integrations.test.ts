@@ -1,7 +1,8 @@
 /**
  * Settings → API keys and Settings → Webhooks in a real browser: an admin makes a key (shown
- * once, and it works), revokes it; adds an endpoint to a real receiver (secret shown once),
- * sees its delivery and replays it. Both screens pass axe.
+ * once, and it works), revokes it; adds an endpoint to a real receiver (secret shown once,
+ * every event offered, contact details allowed), sees its delivery and that delivery's
+ * attempts, replays it, and stops the contact details. Both screens pass axe.
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +79,7 @@ describe('portal integrations settings', () => {
     expect((await hark.fetch('/api/v1/feedback', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
   });
 
-  it('adds a webhook endpoint, shows its secret once, lists its delivery and replays it', async () => {
+  it('adds a webhook endpoint with contact details, shows its secret once, lists its delivery and its attempts, replays it, and stops the contact details', async () => {
     const page = await newPage();
     await signIn(page, hark, admin.email);
     await page.goto(`${hark.url}/portal/settings/webhooks`);
@@ -87,21 +88,42 @@ describe('portal integrations settings', () => {
     await form.getByRole('button', { name: 'Add endpoint' }).click();
     await form.getByText('Enter the full address').waitFor();
     await form.getByLabel('URL').fill(`${receiver.url}/portal-hook`);
+    for (const event of ['feedback.created', 'feedback.updated', 'case.opened', 'case.resolved', 'response.sent', 'optout.created']) {
+      await form.getByLabel(new RegExp(`\\(${event.replace('.', '\\.')}\\)$`)).waitFor();
+    }
     await form.getByLabel('Case opened (case.opened)').check();
+    await form.getByLabel('Send customers’ contact details').check();
     await form.getByRole('button', { name: 'Add endpoint' }).click();
     const secret = await page.getByLabel('Signing secret').inputValue();
     expect(secret).toMatch(/^whsec_/);
+    await page.getByText('Sends customers’ contact details with new feedback').waitFor();
     await expectNoViolations(page, 'Settings → Webhooks (with an endpoint)');
 
-    await giveFeedback(hark, `/f/${client.location.code}`, { score: '4', comment: 'Hooked up' });
-    await waitFor(async () => receiver.received.find((r) => r.path === '/portal-hook'), { what: 'the delivery' });
+    await giveFeedback(hark, `/f/${client.location.code}`, { score: '4', comment: 'Hooked up', email: 'hooked@example.com' });
+    const hook = await waitFor(async () => receiver.received.find((r) => r.path === '/portal-hook'), { what: 'the delivery' });
+    expect(JSON.parse(hook.body)).toMatchObject({ type: 'feedback.created', data: { comment: 'Hooked up', contact: { email: 'hooked@example.com' } } });
     await page.getByRole('button', { name: 'Show deliveries' }).click();
     const delivery = page.getByRole('row').filter({ hasText: 'feedback.created' });
     await delivery.getByRole('cell', { name: 'succeeded' }).waitFor();
     await expectNoViolations(page, 'Settings → Webhooks (deliveries)');
+
+    // Each delivery's attempts open beneath it.
+    const attempts = page.getByRole('button', { name: /attempts of feedback\.created .*: show$/ });
+    await attempts.click();
+    const log = page.getByRole('table', { name: /^Attempts of feedback\.created/ });
+    const first = log.getByRole('row').filter({ hasText: 'Accepted (200)' });
+    await first.getByRole('cell', { name: '1', exact: true }).waitFor();
+    await first.getByText('ok', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: /attempts of feedback\.created .*: hide$/ }).getAttribute('aria-expanded')).toBe('true');
+    await expectNoViolations(page, 'Settings → Webhooks (attempts)');
+
     const before = receiver.received.filter((r) => r.path === '/portal-hook').length;
-    await delivery.getByRole('button', { name: /^Replay/ }).click();
+    await page.getByRole('button', { name: /^Replay feedback\.created/ }).click();
     await page.getByText('Queued to be sent again.').waitFor();
     await waitFor(async () => (receiver.received.filter((r) => r.path === '/portal-hook').length > before ? true : undefined), { what: 'the replayed delivery' });
+
+    await page.getByRole('button', { name: 'Stop sending contact details' }).click();
+    await page.getByText('Sends no contact details.').waitFor();
+    await page.getByRole('button', { name: 'Send contact details' }).waitFor();
   });
 });

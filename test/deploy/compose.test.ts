@@ -16,6 +16,7 @@ interface ComposeService {
   build?: string;
   command?: string[];
   environment?: Record<string, string>;
+  healthcheck?: { test?: string[]; disable?: boolean };
 }
 
 async function compose(): Promise<{ services: Record<string, ComposeService> }> {
@@ -42,6 +43,14 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.command).toEqual(['serve', '--role', 'worker']);
     expect(services.postgres?.image).toMatch(/^postgres:15/);
     expect(services.web?.environment?.DATABASE_URL).toMatch(/@postgres:5432\/hark$/);
+  });
+
+  it("checks the worker's health on the port it serves /readyz on (HARK_METRICS_PORT)", async () => {
+    const { services } = await compose();
+    const port = services.worker?.environment?.HARK_METRICS_PORT;
+    expect(port).toMatch(/^\d+$/);
+    expect(services.web?.environment?.HARK_METRICS_PORT, 'a web process serves /metrics on PORT').toBeUndefined();
+    expect(services.worker?.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${port}/readyz`);
   });
 });
 

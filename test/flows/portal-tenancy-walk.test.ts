@@ -57,6 +57,7 @@ const tenantTables = [
   ['email_invitations', 'client_id'],
   ['webhook_endpoints', 'client_id'],
   ['webhook_deliveries', 'client_id'],
+  ['webhook_delivery_attempts', 'client_id'],
 ] as const;
 
 describe(`every API route against another client and out-of-scope locations (${testDatabaseKind})`, () => {
@@ -112,6 +113,7 @@ describe(`every API route against another client and out-of-scope locations (${t
       'POST /api/v1/webhooks/endpoints': { url: 'https://hooks.example.com/planted', events: ['feedback.created'] },
       'PATCH /api/v1/webhooks/endpoints/{endpointId}': { enabled: true },
       'POST /api/v1/invitations/email': { email: 'planted@example.com', locationId: ids.locationId },
+      'POST /api/v1/invitations': { email: 'planted@example.com', mobile: '+64215550197', locationId: ids.locationId },
     };
     if (key in bodies) return bodies[key];
     return route.method === 'GET' || route.method === 'DELETE' ? undefined : {};

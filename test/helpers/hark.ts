@@ -25,10 +25,15 @@ export interface TestHarkOptions {
   role?: Role;
   /** Where logs go (default: nowhere). */
   logger?: Logger;
+  /**
+   * Run on this PostgreSQL (DATABASE_URL) instead of a fresh test database; the caller owns
+   * it, and `close` leaves it alone.
+   */
+  databaseUrl?: string;
 }
 
 export async function startTestHark(options: TestHarkOptions = {}): Promise<TestHark> {
-  const database = await createTestDatabase();
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hark-test-'));
   const config = loadConfig({
     PORT: '0',

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../context.ts';
+import { refuseCrossSiteForm } from '../../http/cross-site-forms.ts';
 import { answerRateLimitedByIp, errorResponseSchema, HttpError, RateLimitedError } from '../../http/errors.ts';
 import { renderComplaintForm, renderComplaintReceived, type ComplaintFormErrors } from './pages.ts';
 import * as s from './schemas.ts';
@@ -14,15 +15,15 @@ import { changeComplaintStatus, listComplaints, readComplaint, receiveComplaint 
 
 const dayWords = (isoDay: string) => new Intl.DateTimeFormat('en-NZ', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${isoDay}T00:00:00Z`));
 
-/** Complaints per IP per window: a person needs one or two; a flood is refused. */
-const COMPLAINTS_PER_IP = 10;
-
 export const complaintRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { rateLimits } = services.config;
   const window = rateLimits.windowSeconds * 1000;
   const limitPages = app.rateLimit({ max: rateLimits.pagePerIp, timeWindow: window, groupId: 'privacy-complaint-page', errorResponseBuilder: answerRateLimitedByIp });
-  const submitLimiter = app.createRateLimit({ max: COMPLAINTS_PER_IP, timeWindow: window, keyGenerator: (request) => `privacy-complaint:${request.ip}` });
+  // Complaints per IP per window (HARK_PRIVACY_COMPLAINT_LIMIT_PER_IP): a person needs one or two; a flood is refused.
+  const submitLimiter = app.createRateLimit({ max: services.config.privacy.complaintLimitPerIp, timeWindow: window, keyGenerator: (request) => `privacy-complaint:${request.ip}` });
+
+  const refuseCrossSite = refuseCrossSiteForm(services);
 
   function showForm(reply: FastifyReply, status: number, values: Partial<s.ComplaintForm>, errors?: ComplaintFormErrors) {
     return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderComplaintForm(values, errors));
@@ -36,6 +37,8 @@ export const complaintRoutes: FastifyPluginAsync<{ services: Services }> = async
       schema: { hide: true, body: s.complaintFormSchema },
       bodyLimit: 64 * 1024,
       preHandler: async (request: FastifyRequest) => {
+        // Before the limit, so a post from another site does not count against this IP.
+        await refuseCrossSite(request);
         const result = await submitLimiter(request);
         if (!result.isAllowed && result.isExceeded) throw new RateLimitedError('ip', result.ttlInSeconds);
       },

@@ -10,6 +10,7 @@ import type { Services } from '../../context.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../../db/tenancy.ts';
 import type { ClientKeyring } from '../../keys/index.ts';
 import { normaliseEmail, normaliseMobile } from '../../end-customers/index.ts';
+import { enqueueFeedbackUpdated, type FeedbackChange } from '../../feedback/index.ts';
 import type { LoadedRequest } from './queries.ts';
 import type { CorrectBody } from './schemas.ts';
 
@@ -52,6 +53,7 @@ export async function correctRecord(services: Services, operatorId: string, requ
         subjectId: body.endCustomerId,
         details: { request: requestId, statement: row.id, feedback: body.feedbackId ?? null },
       });
+      await tellWebhooksOfCorrection(trx, clientId, body.endCustomerId, body.feedbackId ?? null, 'correction_statement');
       return { ok: true, kind: 'statement' } as const;
     }
 
@@ -80,6 +82,7 @@ export async function correctRecord(services: Services, operatorId: string, requ
       subjectId: body.endCustomerId,
       details: { request: requestId, field: body.field, oldValueSha256: oldValue === null ? null : sha256(oldValue) },
     });
+    await tellWebhooksOfCorrection(trx, clientId, body.endCustomerId, null, 'contact');
     return { ok: true, kind: 'value' } as const;
   });
   if (!outcome.ok) return outcome;
@@ -94,6 +97,18 @@ export async function correctRecord(services: Services, operatorId: string, requ
   });
   const clientNotified = await tellClient(services, clientId, requestId, outcome.kind, 'field' in body ? body.field : null);
   return { ok: true, kind: outcome.kind, clientNotified };
+}
+
+/**
+ * A correction reaches the client's systems as feedback.updated of the feedback it concerns
+ * (or every feedback of the customer): those that were sent the old details learn of it
+ * (IPP 7 asks that they be told).
+ */
+async function tellWebhooksOfCorrection(trx: Trx, clientId: ClientId, endCustomerId: string, feedbackId: string | null, change: FeedbackChange): Promise<void> {
+  const feedback = feedbackId
+    ? [{ id: feedbackId }]
+    : await trx.selectFrom('feedback').select('id').where('client_id', '=', clientId).where('end_customer_id', '=', endCustomerId).orderBy('submitted_at').execute();
+  for (const { id } of feedback) await enqueueFeedbackUpdated(trx, clientId, id, [change]);
 }
 
 /** Emails the client's owners and admins that one of their customers' records was corrected. */

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../context.ts';
+import { refuseCrossSiteForm } from '../../http/cross-site-forms.ts';
 import { answerRateLimitedByIp, RateLimitedError } from '../../http/errors.ts';
 import { openDownloadLink } from './access-package.ts';
 import { startPrivacyRequest, verifyPrivacyRequest } from './intake.ts';
@@ -29,6 +30,8 @@ export const privacyRequestPages: FastifyPluginAsync<{ services: Services }> = a
       throw new RateLimitedError('ip', result.ttlInSeconds);
     }
   };
+  // Before the limit, so a post from another site does not count against this IP.
+  const refuseCrossSite = refuseCrossSiteForm(services);
   const secrets = requestSecrets(services);
   const smsAvailable = Boolean(services.config.privacy.smsFrom);
 
@@ -47,7 +50,7 @@ export const privacyRequestPages: FastifyPluginAsync<{ services: Services }> = a
 
   typed.get('/privacy/request', { schema: { hide: true }, preHandler: limitPages }, async (_request, reply) => page(reply, 200, renderRequestForm({}, {}, smsAvailable)));
 
-  typed.post('/privacy/request', { schema: { body: requestFormSchema, hide: true }, preHandler: limitPosts, bodyLimit: 16 * 1024 }, async (request, reply) => {
+  typed.post('/privacy/request', { schema: { body: requestFormSchema, hide: true }, preHandler: [refuseCrossSite, limitPosts], bodyLimit: 16 * 1024 }, async (request, reply) => {
     const form = request.body;
     const check = checkRequestForm(form);
     if (!check.ok) return page(reply, 400, renderRequestForm(form, check.errors, smsAvailable));
@@ -84,7 +87,7 @@ export const privacyRequestPages: FastifyPluginAsync<{ services: Services }> = a
 
   typed.post(
     '/privacy/request/:id/verify',
-    { schema: { params: requestIdParams, body: verifyFormSchema, hide: true }, preHandler: limitPosts, bodyLimit: 4 * 1024 },
+    { schema: { params: requestIdParams, body: verifyFormSchema, hide: true }, preHandler: [refuseCrossSite, limitPosts], bodyLimit: 4 * 1024 },
     async (request, reply) => {
       const requestId = request.params.id;
       if (!ownsRequest(request, requestId)) return notFound(reply);

@@ -1,6 +1,7 @@
 /** Input and output shapes of privacy requests: the public form and the operator API. */
 import { z } from 'zod';
 import { normaliseEmail, normaliseMobile } from '../../end-customers/index.ts';
+import { isPlainEmailAddress } from '../../lib/email-address.ts';
 import type { NewPrivacyRequest } from './intake.ts';
 import type { RequestField } from './pages.ts';
 
@@ -14,7 +15,6 @@ export const requestFormSchema = z.object({
 });
 export type RequestForm = z.infer<typeof requestFormSchema>;
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function checkRequestForm(
   form: RequestForm,
@@ -25,7 +25,7 @@ export function checkRequestForm(
   else if (name.length > 200) errors.name = 'Your name can be at most 200 characters.';
   const emailText = form.email?.trim() ?? '';
   const email = emailText ? normaliseEmail(emailText) : null;
-  if (email && (email.length > 254 || !emailPattern.test(email))) errors.email = 'Enter an email address like name@example.com.';
+  if (email && !isPlainEmailAddress(email)) errors.email = 'Enter an email address like name@example.com.';
   const mobileText = form.mobile?.trim() ?? '';
   const mobile = mobileText ? normaliseMobile(mobileText, 'NZ') : null;
   if (mobileText && !mobile) errors.mobile = 'Enter a mobile number with its country code (e.g. +64 21 555 0123) or as a New Zealand number.';

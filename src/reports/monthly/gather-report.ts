@@ -5,10 +5,11 @@
  * fair rankings, the significance test — so the PDF shows what the portal shows.
  */
 import { sql } from 'kysely';
-import { withAccess, type Access } from '../../accounts/index.ts';
+import type { Access } from '../../accounts/index.ts';
 import { findThemeTrend } from '../../comments/index.ts';
 import type { Services } from '../../context.ts';
-import type { ClientId, Trx } from '../../db/tenancy.ts';
+import { readWithLagFallback } from '../../db/replica.ts';
+import { withAccessRead, type ClientId, type Trx } from '../../db/tenancy.ts';
 import { scales } from '../../programmes/index.ts';
 import { buildDashboard, chooseProgramme, findVisibleLocations, subtreeOf } from '../dashboard.ts';
 import { localDay } from '../local-day.ts';
@@ -86,7 +87,7 @@ type FrameResult = { ok: true; frame: Frame } | Exclude<GatherResult, { ok: true
 
 /** Checks the month and reads what the API functions do not give: the change test, a few comments. */
 async function readFrame(services: Services, access: Access, month: Month, locationId: string | undefined): Promise<FrameResult> {
-  return withAccess(services.db, access, async (trx): Promise<FrameResult> => {
+  return readWithLagFallback(services, (db) => withAccessRead(db, access, async (trx): Promise<FrameResult> => {
     const client = await trx.selectFrom('clients').select(['name', 'timezone', 'created_at']).where('id', '=', access.clientId).executeTakeFirstOrThrow();
     const today = localDay(new Date(), client.timezone);
     if (month > monthOfDay(today)) {
@@ -160,7 +161,7 @@ async function readFrame(services: Services, access: Access, month: Month, locat
         })),
       },
     };
-  });
+  }), (result) => !result.ok && result.reason !== 'invalid_month');
 }
 
 function round(x: number, digits: number): number {

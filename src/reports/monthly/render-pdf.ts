@@ -1,12 +1,13 @@
 /**
- * Draws a monthly report as a PDF with pdfkit: text in the PDF standard fonts (Helvetica,
- * which every reader has, so nothing is downloaded or installed), charts as vector lines
- * and rectangles. Returns the document as a stream: the caller pipes it to the answer or
+ * Draws a monthly report as a PDF with pdfkit: text in Noto Sans (embedded, subset to the
+ * glyphs used, so names like "Kōwhai Café" print as written), charts as vector lines and
+ * rectangles. Returns the document as a stream: the caller pipes it to the answer or
  * collects it for an email; nothing is written to disk.
  */
 import PDFDocument from 'pdfkit';
 import type { Readable } from 'node:stream';
 import { scales } from '../../programmes/index.ts';
+import { BOLD, printable, REGULAR, reportFonts } from './fonts.ts';
 import type { MonthlyReport } from './gather-report.ts';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 50 };
@@ -15,27 +16,6 @@ const INK = '#1f2933';
 const MUTED = '#52606d';
 const ACCENT = '#1d4ed8';
 const RULE = '#cbd2d9';
-
-const winAnsiExtras = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-
-/**
- * Text the standard fonts can show (their WinAnsi encoding): letters with marks it lacks
- * (ā, ē, ī, ō, ū of te reo Māori) lose the mark, other characters become "?". A minus
- * sign is written "-".
- */
-export function toWinAnsi(text: string): string {
-  let out = '';
-  for (const ch of text.replace(/\u2212/g, '-')) {
-    const code = ch.codePointAt(0) ?? 0;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || winAnsiExtras.has(ch)) {
-      out += ch;
-      continue;
-    }
-    const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += base && [...base].every((c) => (c.codePointAt(0) ?? 0) < 0x100) ? base : '?';
-  }
-  return out;
-}
 
 /** A score as the report prints it: NPS to 0.1, means to 0.01; "-" for none. */
 export function formatScore(value: number | null | undefined, kind: 'nps' | 'mean'): string {
@@ -65,15 +45,15 @@ function ensureRoom(doc: Doc, height: number): void {
 function heading(doc: Doc, text: string): void {
   ensureRoom(doc, 60);
   doc.moveDown(0.8);
-  doc.font('Helvetica-Bold').fontSize(13).fillColor(INK).text(toWinAnsi(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
+  doc.font(BOLD).fontSize(13).fillColor(INK).text(printable(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
   const y = doc.y + 2;
   doc.moveTo(PAGE.margin, y).lineTo(PAGE.margin + CONTENT_WIDTH, y).lineWidth(0.5).strokeColor(RULE).stroke();
   doc.y = y + 6;
-  doc.font('Helvetica').fontSize(10).fillColor(INK);
+  doc.font(REGULAR).fontSize(10).fillColor(INK);
 }
 
 function note(doc: Doc, text: string): void {
-  doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(toWinAnsi(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
+  doc.font(REGULAR).fontSize(8.5).fillColor(MUTED).text(printable(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
   doc.fillColor(INK).fontSize(10);
 }
 
@@ -84,9 +64,9 @@ function table(doc: Doc, columns: { title: string; width: number; align?: 'left'
     ensureRoom(doc, rowHeight + 2);
     const y = doc.y;
     let x = PAGE.margin;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).fillColor(bold ? MUTED : INK);
+    doc.font(bold ? BOLD : REGULAR).fontSize(9).fillColor(bold ? MUTED : INK);
     columns.forEach((column, i) => {
-      doc.text(toWinAnsi(cells[i] ?? ''), x + 2, y + 3, { width: column.width - 4, align: column.align ?? 'left', lineBreak: false, ellipsis: true, height: rowHeight });
+      doc.text(printable(cells[i] ?? ''), x + 2, y + 3, { width: column.width - 4, align: column.align ?? 'left', lineBreak: false, ellipsis: true, height: rowHeight });
       x += column.width;
     });
     doc.moveTo(PAGE.margin, y + rowHeight).lineTo(PAGE.margin + CONTENT_WIDTH, y + rowHeight).lineWidth(0.3).strokeColor(RULE).stroke();
@@ -95,7 +75,7 @@ function table(doc: Doc, columns: { title: string; width: number; align?: 'left'
   drawRow(columns.map((c) => c.title), true);
   for (const row of rows) drawRow(row, false);
   doc.x = PAGE.margin;
-  doc.font('Helvetica').fontSize(10).fillColor(INK);
+  doc.font(REGULAR).fontSize(10).fillColor(INK);
 }
 
 function drawKeyFigures(doc: Doc, report: MonthlyReport): void {
@@ -116,9 +96,9 @@ function drawKeyFigures(doc: Doc, report: MonthlyReport): void {
   boxes.forEach(([label, value, detail], i) => {
     const x = PAGE.margin + i * (boxWidth + 10);
     doc.roundedRect(x, top, boxWidth, 70, 4).lineWidth(0.8).strokeColor(RULE).stroke();
-    doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(toWinAnsi(label), x + 8, top + 8, { width: boxWidth - 16 });
-    doc.font('Helvetica-Bold').fontSize(20).fillColor(INK).text(toWinAnsi(value), x + 8, top + 24, { width: boxWidth - 16 });
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(toWinAnsi(detail), x + 8, top + 50, { width: boxWidth - 16 });
+    doc.font(REGULAR).fontSize(8.5).fillColor(MUTED).text(printable(label), x + 8, top + 8, { width: boxWidth - 16 });
+    doc.font(BOLD).fontSize(20).fillColor(INK).text(printable(value), x + 8, top + 24, { width: boxWidth - 16 });
+    doc.font(REGULAR).fontSize(8).fillColor(MUTED).text(printable(detail), x + 8, top + 50, { width: boxWidth - 16 });
   });
   doc.x = PAGE.margin;
   doc.y = top + 80;
@@ -147,16 +127,16 @@ function drawTrendChart(doc: Doc, report: MonthlyReport): void {
     const y = bottom - (i / 4) * height;
     doc.moveTo(left, y).lineTo(right, y).stroke();
     const label = low + ((high - low) * i) / 4;
-    doc.font('Helvetica').fontSize(7).fillColor(MUTED).text(toWinAnsi(kind === 'nps' ? String(label) : label.toFixed(1)), PAGE.margin, y - 3, { width: 30, align: 'right', lineBreak: false });
+    doc.font(REGULAR).fontSize(7).fillColor(MUTED).text(printable(kind === 'nps' ? String(label) : label.toFixed(1)), PAGE.margin, y - 3, { width: 30, align: 'right', lineBreak: false });
   }
-  doc.font('Helvetica').fontSize(7).fillColor(MUTED).text(String(maxResponses), right + 4, top - 3, { width: 30, lineBreak: false });
+  doc.font(REGULAR).fontSize(7).fillColor(MUTED).text(String(maxResponses), right + 4, top - 3, { width: 30, lineBreak: false });
   doc.text('0', right + 4, bottom - 3, { width: 30, lineBreak: false });
 
   // Responses: light bars against the right-hand axis.
   points.forEach((p, i) => {
     const barHeight = (p.responses / maxResponses) * height;
     if (barHeight > 0) doc.rect(left + i * step + step * 0.2, bottom - barHeight, step * 0.6, barHeight).fillColor('#dbeafe').fill();
-    doc.fillColor(MUTED).fontSize(7).text(toWinAnsi(shortMonth(p.month)), left + i * step, bottom + 4, { width: step, align: 'center', lineBreak: false });
+    doc.fillColor(MUTED).fontSize(7).text(printable(shortMonth(p.month)), left + i * step, bottom + 4, { width: step, align: 'center', lineBreak: false });
   });
 
   // Score: a line through the months that have one.
@@ -197,7 +177,7 @@ function drawChannels(doc: Doc, report: MonthlyReport): void {
     ensureRoom(doc, 18);
     const y = doc.y;
     const share = c.responses / responses;
-    doc.font('Helvetica').fontSize(9).fillColor(INK).text(labels[c.channel] ?? c.channel, PAGE.margin, y + 2, { width: 85, lineBreak: false });
+    doc.font(REGULAR).fontSize(9).fillColor(INK).text(labels[c.channel] ?? c.channel, PAGE.margin, y + 2, { width: 85, lineBreak: false });
     doc.rect(barLeft, y + 1, barWidth, 11).fillColor('#eef2f7').fill();
     doc.rect(barLeft, y + 1, Math.max(1, barWidth * share), 11).fillColor(ACCENT).fill();
     doc.fillColor(INK).text(`${c.responses} (${(share * 100).toFixed(1)}%)`, barLeft + barWidth + 8, y + 2, { width: 90, lineBreak: false });
@@ -215,17 +195,20 @@ export function renderMonthlyReportPdf(report: MonthlyReport): Readable {
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
-    info: { Title: toWinAnsi(`Monthly report ${report.monthLabel} - ${report.clientName}`), Author: 'Hark', Subject: 'Customer feedback monthly report' },
+    info: { Title: `Monthly report ${report.monthLabel} – ${report.clientName}`, Author: 'Hark', Subject: 'Customer feedback monthly report' },
     lang: 'en-NZ',
     displayTitle: true,
   });
+  const fonts = reportFonts();
+  doc.registerFont(REGULAR, fonts.regular);
+  doc.registerFont(BOLD, fonts.bold);
   const kind = report.dashboard.scoreKind;
   const scoreTitle = kind === 'nps' ? 'NPS' : 'Score';
 
-  doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(toWinAnsi(report.clientName));
-  doc.font('Helvetica-Bold').fontSize(22).fillColor(INK).text(toWinAnsi(`Monthly report: ${report.monthLabel}`));
-  doc.font('Helvetica').fontSize(10).fillColor(MUTED).text(
-    toWinAnsi(`${report.scopeLabel} - programme ${report.dashboard.programme.name} - ${report.dashboard.period.from} to ${report.dashboard.period.to}${report.asOf <= report.dashboard.period.to ? ` (month to date, ${report.asOf})` : ''}`),
+  doc.font(REGULAR).fontSize(9).fillColor(MUTED).text(printable(report.clientName));
+  doc.font(BOLD).fontSize(22).fillColor(INK).text(printable(`Monthly report: ${report.monthLabel}`));
+  doc.font(REGULAR).fontSize(10).fillColor(MUTED).text(
+    printable(`${report.scopeLabel} - programme ${report.dashboard.programme.name} - ${report.dashboard.period.from} to ${report.dashboard.period.to}${report.asOf <= report.dashboard.period.to ? ` (month to date, ${report.asOf})` : ''}`),
   );
   doc.fillColor(INK);
 
@@ -293,8 +276,8 @@ export function renderMonthlyReportPdf(report: MonthlyReport): Readable {
   if (report.comments.length === 0) doc.text('No comments this month.');
   for (const c of report.comments) {
     ensureRoom(doc, 40);
-    doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(toWinAnsi(`${c.day} - ${c.locationName} - score ${c.score}`), PAGE.margin, doc.y);
-    doc.font('Helvetica').fontSize(10).fillColor(INK).text(toWinAnsi(`"${c.text}"`), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
+    doc.font(REGULAR).fontSize(8.5).fillColor(MUTED).text(printable(`${c.day} - ${c.locationName} - score ${c.score}`), PAGE.margin, doc.y);
+    doc.font(REGULAR).fontSize(10).fillColor(INK).text(printable(`"${c.text}"`), PAGE.margin, doc.y, { width: CONTENT_WIDTH });
     doc.moveDown(0.4);
   }
   note(doc, 'The most recent comments of the month, shortened; email addresses and phone numbers in them are removed.');

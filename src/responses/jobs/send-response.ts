@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Services } from '../../context.ts';
 import { withClient, asClientId } from '../../db/tenancy.ts';
 import { readContactDetails } from '../../end-customers/index.ts';
+import { enqueueResponseSent } from '../response-sent.ts';
 
 const jobSchema = z.object({ clientId: z.string().uuid(), responseId: z.string().uuid() });
 
@@ -38,7 +39,8 @@ export async function sendResponseJob(services: Services, data: unknown): Promis
     );
     throw error;
   }
-  await withClient(services.db, clientId, (trx) =>
-    trx.updateTable('responses').set({ status: 'sent', sent_at: new Date(), error: null }).where('client_id', '=', clientId).where('id', '=', job.responseId).execute(),
-  );
+  await withClient(services.db, clientId, async (trx) => {
+    await trx.updateTable('responses').set({ status: 'sent', sent_at: new Date(), error: null }).where('client_id', '=', clientId).where('id', '=', job.responseId).execute();
+    await enqueueResponseSent(trx, clientId, job.responseId);
+  });
 }

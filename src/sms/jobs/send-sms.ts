@@ -11,11 +11,13 @@
 import { z } from 'zod';
 import type { Services } from '../../context.ts';
 import { countSmsSent } from '../../counters.ts';
+import { enqueueResponseSent } from '../../responses/index.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../../db/tenancy.ts';
+import { retryWhileDatabaseUnavailable } from '../../db/unavailable.ts';
 import { ALWAYS_SENT_KINDS, enqueueSend, QUIET_HOURS_KINDS } from '../messages.ts';
 import type { SendOutcome } from '../providers/index.ts';
 import { isQuietTime, nextSendableTime } from '../quiet-hours.ts';
-import { setOptOut } from '../recipients.ts';
+import { markOptedOut } from '../recipients.ts';
 import { loadSmsClient } from '../sms-clients.ts';
 
 const jobSchema = z.object({ clientId: z.string().uuid(), messageId: z.string().uuid() });
@@ -50,7 +52,11 @@ export async function sendSmsJob(services: Services, data: unknown): Promise<voi
     })
     .catch((error: unknown) => ({ ok: false, retryable: true, code: null, message: error instanceof Error ? error.message.slice(0, 200) : 'send failed' }));
   countSmsSent(outcome.ok ? 'sent' : 'failed');
-  await withClient(services.db, clientId, (trx) => recordOutcome(trx, clientId, job.messageId, claim, outcome));
+  // The provider has the text: a database that is restarting just now is waited for (well
+  // within the claim's lease), or the next attempt would send the text a second time.
+  await retryWhileDatabaseUnavailable(() => withClient(services.db, clientId, (trx) => recordOutcome(trx, clientId, job.messageId, claim, outcome)), {
+    patienceMs: SENDING_LEASE_MS / 2,
+  });
   if (!outcome.ok && outcome.retryable && claim.attempts < MAX_ATTEMPTS) {
     // Thrown so the queue retries the job with backoff.
     throw new Error(`SMS provider failed temporarily (attempt ${claim.attempts} of ${MAX_ATTEMPTS}): ${outcome.message}`);
@@ -121,6 +127,7 @@ async function recordOutcome(trx: Trx, clientId: ClientId, messageId: string, cl
       .execute();
     if (claim.responseId) {
       await trx.updateTable('responses').set({ status: 'sent', sent_at: new Date(), error: null }).where('client_id', '=', clientId).where('id', '=', claim.responseId).execute();
+      await enqueueResponseSent(trx, clientId, claim.responseId);
     }
     return;
   }
@@ -134,7 +141,7 @@ async function recordOutcome(trx: Trx, clientId: ClientId, messageId: string, cl
     return;
   }
   if (outcome.code === PROVIDER_UNSUBSCRIBED) {
-    await setOptOut(trx, clientId, claim.mobileIndex, new Date());
+    await markOptedOut(trx, clientId, claim.mobileIndex, 'carrier');
   }
   await finish(trx, clientId, messageId, claim.responseId, { status: 'failed', error: outcome.message, errorCode: outcome.code });
 }

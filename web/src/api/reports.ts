@@ -7,11 +7,14 @@ export interface MonthlyReportSubscription {
   chosen: boolean;
 }
 
-/** GET /api/v1/reports/monthly: the PDF and the file name the server gave. Errors come back as ApiError. */
-async function downloadMonthlyReport(month: string): Promise<{ blob: Blob; fileName: string }> {
+/**
+ * GET /api/v1/reports/monthly: the PDF (of one location and those below it, with
+ * `locationId`) and the file name the server gave. Errors come back as ApiError.
+ */
+async function downloadMonthlyReport(month: string, locationId?: string): Promise<{ blob: Blob; fileName: string }> {
   let response: Response;
   try {
-    response = await fetch(`/api/v1/reports/monthly?${new URLSearchParams({ month })}`, { headers: { accept: 'application/pdf, application/json' }, credentials: 'same-origin' });
+    response = await fetch(`/api/v1/reports/monthly?${new URLSearchParams({ month, ...(locationId ? { locationId } : {}) })}`, { headers: { accept: 'application/pdf, application/json' }, credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', 'Hark could not be reached. Check your connection and try again.');
   }

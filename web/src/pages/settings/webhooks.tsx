@@ -1,12 +1,19 @@
-/** Settings → Webhooks: add an endpoint (its secret shown once), its deliveries with replay, enable again, remove. */
+/**
+ * Settings → Webhooks: add an endpoint (its secret shown once, its events, whether it may
+ * carry customers' contact details), its deliveries with each one's attempts and replay,
+ * enable again, remove.
+ */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { Fragment, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/client.ts';
-import { integrationsApi, webhookEvents, type WebhookEndpoint, type WebhookEvent } from '../../api/integrations.ts';
+import { attemptOutcomeWords, integrationsApi, webhookEvents, type WebhookDelivery, type WebhookEndpoint, type WebhookEvent } from '../../api/integrations.ts';
 import { Checkbox, ConfirmButton, FormMessage, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../../components/forms.tsx';
 import { LoadError, Loading } from '../../components/status.tsx';
 import { formatDateTime } from '../../lib/format.ts';
+import { useSession } from '../../session.tsx';
 import { SettingsSection } from './settings.tsx';
+
+const contactHint = 'New feedback, feedback changes and opt-outs then carry the customer’s name, email and mobile. Recorded in the audit log.';
 
 const endpointsKey = ['settings', 'webhook-endpoints'] as const;
 
@@ -18,6 +25,8 @@ function NewEndpointForm() {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<WebhookEvent[]>(['feedback.created']);
+  const [includeContact, setIncludeContact] = useState(false);
+  const mayIncludeContact = useSession().can('contact.read');
   const [errors, setErrors] = useState<FieldErrors<'url' | 'events'>>({});
   const [secret, setSecret] = useState<string | null>(null);
   const create = useMutation({
@@ -26,6 +35,7 @@ function NewEndpointForm() {
       setSecret(made.secret);
       setUrl('');
       setDescription('');
+      setIncludeContact(false);
       void queryClient.invalidateQueries({ queryKey: endpointsKey });
     },
   });
@@ -38,7 +48,7 @@ function NewEndpointForm() {
     if (!events.length) found.events = 'Choose at least one event.';
     setErrors(found);
     if (hasErrors(found)) return focusFirstInvalid(form.current);
-    create.mutate({ url: url.trim(), events, description: description.trim() });
+    create.mutate({ url: url.trim(), events, description: description.trim(), includeContact });
   }
 
   return (
@@ -58,6 +68,9 @@ function NewEndpointForm() {
           />
         ))}
       </fieldset>
+      {mayIncludeContact ? (
+        <Checkbox label="Send customers’ contact details" hint={contactHint} checked={includeContact} onChange={(e) => setIncludeContact(e.target.checked)} />
+      ) : null}
       <FormMessage error={create.error ? errorMessage(create.error) : null} success={secret ? 'Endpoint added. Copy its signing secret now: it is not shown again.' : null} />
       {secret ? <TextField label="Signing secret" id="new-webhook-secret" readOnly value={secret} onFocus={(e) => e.target.select()} /> : null}
       <div className="form-actions">
@@ -69,9 +82,57 @@ function NewEndpointForm() {
   );
 }
 
+function Attempts({ endpointId, delivery }: { endpointId: string; delivery: WebhookDelivery }) {
+  const attempts = useQuery({
+    queryKey: ['settings', 'webhook-attempts', delivery.id, delivery.attempts, delivery.status],
+    queryFn: () => integrationsApi.attempts(endpointId, delivery.id),
+    retry: false,
+  });
+  if (attempts.isPending) return <Loading />;
+  if (attempts.error) return <LoadError error={attempts.error} what="The attempts" retry={() => void attempts.refetch()} />;
+  if (!attempts.data.length) return <p className="muted">Not attempted yet.</p>;
+  return (
+    <table className="table">
+      <caption>
+        Attempts of {delivery.eventType} of {when(delivery.createdAt)}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Attempt</th>
+          <th scope="col">Started</th>
+          <th scope="col">Took</th>
+          <th scope="col">Result</th>
+          <th scope="col">Answer</th>
+        </tr>
+      </thead>
+      <tbody>
+        {attempts.data.map((a) => (
+          <tr key={a.attempt}>
+            <td>{a.attempt}</td>
+            <td>{when(a.startedAt)}</td>
+            <td>{a.durationMs} ms</td>
+            <td>
+              {attemptOutcomeWords[a.outcome]}
+              {a.statusCode !== null ? ` (${a.statusCode})` : ''}
+            </td>
+            <td>{a.responseExcerpt ? <code>{a.responseExcerpt}</code> : (a.error ?? '—')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
   const queryClient = useQueryClient();
   const key = ['settings', 'webhook-deliveries', endpoint.id];
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setExpanded((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const deliveries = useQuery({ queryKey: key, queryFn: () => integrationsApi.deliveries(endpoint.id), retry: false });
   const replay = useMutation({ mutationFn: (deliveryId: string) => integrationsApi.replay(endpoint.id, deliveryId), onSuccess: () => void queryClient.invalidateQueries({ queryKey: key }) });
   if (deliveries.isPending) return <Loading />;
@@ -95,18 +156,42 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
         </thead>
         <tbody>
           {deliveries.data.map((d) => (
-            <tr key={d.id}>
-              <td>{d.eventType}</td>
-              <td>{d.status}</td>
-              <td>{d.attempts}</td>
-              <td>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
-              <td>{when(d.nextAttemptAt)}</td>
-              <td>
-                <button type="button" className="button button-quiet button-small" disabled={d.status === 'sending' || replay.isPending} onClick={() => replay.mutate(d.id)}>
-                  Replay<span className="visually-hidden"> {d.eventType} of {when(d.createdAt)}</span>
-                </button>
-              </td>
-            </tr>
+            <Fragment key={d.id}>
+              <tr>
+                <td>{d.eventType}</td>
+                <td>{d.status}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-quiet button-small"
+                    aria-expanded={expanded.has(d.id)}
+                    aria-controls={`attempts-${d.id}`}
+                    disabled={d.attempts === 0}
+                    onClick={() => toggle(d.id)}
+                  >
+                    {d.attempts}
+                    <span className="visually-hidden">
+                      {' '}
+                      attempts of {d.eventType} of {when(d.createdAt)}: {expanded.has(d.id) ? 'hide' : 'show'}
+                    </span>
+                  </button>
+                </td>
+                <td>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
+                <td>{when(d.nextAttemptAt)}</td>
+                <td>
+                  <button type="button" className="button button-quiet button-small" disabled={d.status === 'sending' || replay.isPending} onClick={() => replay.mutate(d.id)}>
+                    Replay<span className="visually-hidden"> {d.eventType} of {when(d.createdAt)}</span>
+                  </button>
+                </td>
+              </tr>
+              {expanded.has(d.id) ? (
+                <tr id={`attempts-${d.id}`}>
+                  <td colSpan={6}>
+                    <Attempts endpointId={endpoint.id} delivery={d} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
           ))}
         </tbody>
       </table>
@@ -121,6 +206,8 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
   const refresh = () => void queryClient.invalidateQueries({ queryKey: endpointsKey });
   const enable = useMutation({ mutationFn: () => integrationsApi.enableEndpoint(endpoint.id), onSuccess: refresh });
   const remove = useMutation({ mutationFn: () => integrationsApi.deleteEndpoint(endpoint.id), onSuccess: refresh });
+  const contact = useMutation({ mutationFn: (include: boolean) => integrationsApi.setIncludeContact(endpoint.id, include), onSuccess: refresh });
+  const mayIncludeContact = useSession().can('contact.read');
   return (
     <li className="card section stack">
       <h3>
@@ -128,6 +215,7 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
       </h3>
       {endpoint.description ? <p>{endpoint.description}</p> : null}
       <p>Events: {endpoint.events.join(', ')}</p>
+      <p>{endpoint.includeContact ? 'Sends customers’ contact details with new feedback, feedback changes and opt-outs.' : 'Sends no contact details.'}</p>
       {endpoint.enabled ? (
         <p>{endpoint.consecutiveFailures ? `Enabled; the last ${endpoint.consecutiveFailures} attempts failed.` : 'Enabled.'}</p>
       ) : (
@@ -141,6 +229,15 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
             Enable again
           </button>
         ) : null}
+        {endpoint.includeContact ? (
+          <button type="button" className="button button-quiet button-small" onClick={() => contact.mutate(false)} disabled={contact.isPending}>
+            Stop sending contact details
+          </button>
+        ) : mayIncludeContact ? (
+          <ConfirmButton question="Send customers’ names, emails and mobiles to this endpoint?" confirmLabel="Send them" onConfirm={() => contact.mutate(true)} disabled={contact.isPending}>
+            Send contact details
+          </ConfirmButton>
+        ) : null}
         <button type="button" className="button button-quiet button-small" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           {open ? 'Hide deliveries' : 'Show deliveries'}
         </button>
@@ -148,7 +245,7 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
           Remove
         </ConfirmButton>
       </div>
-      <FormMessage error={enable.error ? errorMessage(enable.error) : remove.error ? errorMessage(remove.error) : null} />
+      <FormMessage error={[enable.error, remove.error, contact.error].map((e) => (e ? errorMessage(e) : null)).find(Boolean) ?? null} />
       {open ? <Deliveries endpoint={endpoint} /> : null}
     </li>
   );
@@ -157,7 +254,7 @@ function EndpointCard({ endpoint }: { endpoint: WebhookEndpoint }) {
 export function WebhookSettings() {
   const endpoints = useQuery({ queryKey: endpointsKey, queryFn: integrationsApi.endpoints, retry: false });
   return (
-    <SettingsSection title="Webhooks" permission="settings.manage" intro="Hark tells your systems of new feedback and cases as they happen, signed so that you can check they came from Hark.">
+    <SettingsSection title="Webhooks" permission="settings.manage" intro="Hark tells your systems of new and changed feedback, cases, replies and opt-outs as they happen, signed so that you can check they came from Hark.">
       <NewEndpointForm />
       {endpoints.isPending ? <Loading /> : null}
       {endpoints.error ? <LoadError error={endpoints.error} what="The endpoints" retry={() => void endpoints.refetch()} /> : null}

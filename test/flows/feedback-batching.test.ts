@@ -1,0 +1,84 @@
+/**
+ * Group commit of the public form: many submissions of one client at once are written in
+ * shared transactions, and each still gets exactly what it would have got alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../../src/db/tenancy.ts';
+import { SubmissionBatcher } from '../../src/feedback/submission-batcher.ts';
+import { findFeedbackTargetOfLocation } from '../../src/programmes/index.ts';
+import { createTestClient } from '../helpers/factories.ts';
+import { openForm, postForm } from '../helpers/form.ts';
+import { startTestHark, type TestHark } from '../helpers/hark.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let hark: TestHark;
+
+beforeAll(async () => {
+  hark = await startTestHark();
+});
+afterAll(() => hark?.close());
+
+describe('submissions arriving together', () => {
+  it('stores each once, answers repeats of a form with the first feedback, and finds one person once', async () => {
+    const client = await createTestClient(hark.services);
+    const path = `/f/${client.location.code}`;
+    const forms = await Promise.all(Array.from({ length: 24 }, () => openForm(hark, path)));
+    const posts = forms.map((form, i) => {
+      const answers: Record<string, string> = { token: form.token, score: String((i % 5) + 1), comment: i % 3 === 0 ? '' : `Visit ${i}: the coffee was hot and the staff friendly` };
+      // Three forms from one person (one gives a mobile too), one from a name alone.
+      if (i < 3) Object.assign(answers, { email: 'Repeat.Customer@example.com', name: 'Mere', contact_requested: 'on' });
+      if (i === 2) answers.mobile = '021 555 0142';
+      if (i === 3) answers.name = 'Only A Name';
+      return answers;
+    });
+    // Every form posted at once, and the first four posted twice more (a double tap, a retry).
+    const all = [...posts, ...posts.slice(0, 4), ...posts.slice(0, 4)];
+    const answers = await Promise.all(all.map((fields) => postForm(hark, path, fields)));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.html).not.toContain('name="token"'); // the thank-you page, not the form again
+    }
+
+    const stored = await withClient(hark.services.db, client.clientId, async (trx) => ({
+      feedback: await trx.selectFrom('feedback').select(['id', 'form_nonce', 'end_customer_id', 'comment']).where('client_id', '=', client.clientId).execute(),
+      customers: await trx.selectFrom('end_customers').select(['id', 'mobile_index']).where('client_id', '=', client.clientId).execute(),
+      analyses: await trx.selectFrom('comment_analysis').select('feedback_id').where('client_id', '=', client.clientId).execute(),
+    }));
+    expect(stored.feedback).toHaveLength(24);
+    expect(new Set(stored.feedback.map((f) => f.form_nonce)).size).toBe(24);
+    const repeatCustomer = stored.feedback.filter((f) => f.end_customer_id !== null);
+    // The repeat customer's three feedback share one end customer, who now has a mobile; the name alone is another.
+    expect(stored.customers).toHaveLength(2);
+    const ids = new Set(repeatCustomer.map((f) => f.end_customer_id));
+    expect(ids.size).toBe(2);
+    expect(stored.customers.filter((c) => c.mobile_index !== null)).toHaveLength(1);
+    expect(stored.analyses).toHaveLength(stored.feedback.filter((f) => f.comment !== '').length);
+
+    // The rollups count every feedback once.
+    await waitFor(async () => {
+      const rows = await withClient(hark.services.db, client.clientId, (trx) =>
+        trx.selectFrom('feedback_daily_rollups').select((eb) => eb.fn.sum<string>('responses').as('n')).where('client_id', '=', client.clientId).executeTakeFirst(),
+      );
+      return Number(rows?.n ?? 0) === 24 ? true : undefined;
+    });
+  });
+
+  it('fails only the submission that cannot be stored when it shares a batch with others', async () => {
+    const client = await createTestClient(hark.services);
+    const target = await withClient(hark.services.db, client.clientId, (trx) => findFeedbackTargetOfLocation(trx, client.clientId, client.location.id));
+    if (!target) throw new Error('the test location has no feedback target');
+    // A location that does not exist breaks its row's foreign key, and with it the shared transaction.
+    const broken = { ...target, location: { ...target.location, id: '00000000-0000-4000-8000-000000000000' } };
+    const batcher = new SubmissionBatcher(hark.services);
+    const submission = (score: number) => ({ score, comment: `score ${score}`, receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false });
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => batcher.submit(i === 5 ? broken : target, submission((i % 5) + 1), 'web', `nonce-${client.clientId}-${i}`)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[5]?.status).toBe('rejected');
+    const count = await withClient(hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback').select((eb) => eb.fn.countAll<string>().as('n')).where('client_id', '=', client.clientId).executeTakeFirstOrThrow(),
+    );
+    expect(Number(count.n)).toBe(11);
+  });
+});
