@@ -144,7 +144,10 @@ export class ReadReplica {
   }
 
   async #primaryPosition(): Promise<bigint> {
-    const { rows } = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(this.#primary);
+    // The insert position, not the write position: with synchronous_commit off a commit returns
+    // before its WAL is written, and a replica that replayed up to the write position could still
+    // lack it.
+    const { rows } = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(this.#primary);
     const lsn = rows[0]?.lsn;
     if (!lsn) throw new Error('the primary gave no WAL position');
     return parseLsn(lsn);

@@ -111,9 +111,13 @@ export async function startReplicatedPair(): Promise<ReplicatedPair> {
   }
 }
 
-/** Waits until the standby has replayed everything the primary had written when this was called. */
+/**
+ * Waits until the standby has replayed everything the primary had committed when this was
+ * called: up to its WAL insert position, since these clusters commit asynchronously and a
+ * commit may not be written yet.
+ */
 export async function replicaCaughtUp(pair: ReplicatedPair, timeoutMs = 10_000): Promise<void> {
-  const [{ lsn } = { lsn: '' }] = await pair.primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+  const [{ lsn } = { lsn: '' }] = await pair.primary.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
   await waitFor(
     async () => {
       const [row] = await pair.standby.query<{ caught_up: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as caught_up', [lsn]);
