@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { MembershipRole } from '../db/schema.ts';
-import { setTenant, type ClientId, type Trx } from '../db/tenancy.ts';
+import { setLocationScope, setTenant, type ClientId, type Trx } from '../db/tenancy.ts';
 import { roleAllows, type Permission } from './policy.ts';
 
 export interface Access {
@@ -37,12 +37,7 @@ export function inScope(access: Access, locationId: string): boolean {
 export function withAccess<T>(db: Db, access: Access, work: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await setTenant(trx, access.clientId);
-    if (access.locationIds !== null) {
-      // An empty scope is written as the nil uuid so that it matches nothing (an empty
-      // setting would mean "no limit").
-      const ids = access.locationIds.length ? access.locationIds : ['00000000-0000-0000-0000-000000000000'];
-      await sql`select set_config('hark.location_scope', ${`{${ids.join(',')}}`}, true)`.execute(trx);
-    }
+    await setLocationScope(trx, access.locationIds);
     return work(trx);
   });
 }

@@ -8,12 +8,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../context.ts';
 import { errorBody, errorResponseSchema, HttpError } from '../http/errors.ts';
+import { dashboardPeriod } from './days.ts';
 import type { DropReason } from './drops.ts';
 import { asksNotToBeTracked, ingestBeacon } from './ingest.ts';
 import { readDashboard } from './queries.ts';
 import { beaconSchema, dashboardQuerySchema, dashboardSchema, MAX_RANGE_DAYS } from './schemas.ts';
 import { analyticsDb } from './tables.ts';
-import { utcDay } from './visitor.ts';
 import { HitWriter } from './writer.ts';
 
 /** A beacon is a few hundred bytes; anything much larger is not from our script. */
@@ -119,8 +119,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsRoutesOptions> = async
     },
     async (request) => {
       await request.requireOperator();
-      const to = request.query.to ?? utcDay(new Date());
-      const from = request.query.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000));
+      const { from, to } = dashboardPeriod(request.query);
       if (from > to) throw new HttpError('validation_failed', '`from` must not be after `to`.');
       const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
       if (days > MAX_RANGE_DAYS) throw new HttpError('validation_failed', `Choose at most ${MAX_RANGE_DAYS} days.`);

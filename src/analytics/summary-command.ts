@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config.ts';
 import { checkPeriodOrder, EXIT_BAD_INPUT, formatTable, parseOptions, printJson, withServices } from '../lib/operator-cli.ts';
+import { dashboardPeriod } from './days.ts';
 import { dashboardQuerySchema, MAX_RANGE_DAYS, type Dashboard } from './schemas.ts';
 
 export interface SummaryCommandOptions {
@@ -37,10 +38,7 @@ export async function runAnalyticsSummaryCommand(config: Config, options: Summar
     console.error(parsed.message);
     return EXIT_BAD_INPUT;
   }
-  // The API's defaults: to today (UTC), from 29 days before `to`.
-  const utcDay = (at: Date) => at.toISOString().slice(0, 10);
-  const to = parsed.value.to ?? utcDay(new Date());
-  const from = parsed.value.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000));
+  const { from, to } = dashboardPeriod(parsed.value);
   const refusal = checkPeriodOrder({ from, to }, MAX_RANGE_DAYS);
   if (refusal) {
     console.error(options.to === undefined ? `${refusal} (--to is today, ${to}, unless given.)` : refusal);

@@ -8,10 +8,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AnalyticsDb } from './tables.ts';
 
-/** The UTC calendar day of a time, as 'YYYY-MM-DD'. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
 
 export class DailySalt {
   #day = '';

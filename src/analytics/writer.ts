@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { countDropped, countStored, type DropReason } from './drops.ts';
 import type { AcceptedHit } from './ingest.ts';
 import type { AnalyticsDb, AnalyticsTables, Dimension } from './tables.ts';
-import { DailySalt, utcDay, visitorHash } from './visitor.ts';
+import { utcDay } from './days.ts';
+import { DailySalt, visitorHash } from './visitor.ts';
 
 export interface PendingHit {
   hit: AcceptedHit;

@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import type { Services } from '../../context.ts';
 import { analyticsDb } from '../tables.ts';
-import { deleteOldSalts, utcDay } from '../visitor.ts';
+import { utcDay } from '../days.ts';
+import { deleteOldSalts } from '../visitor.ts';
 
 export const TRUNCATE_ANALYTICS_IPS_QUEUE = 'truncate-analytics-ips';
 export const TRUNCATE_ANALYTICS_IPS_CRON = '23 * * * *';

@@ -167,6 +167,22 @@ export function FormMessage({ error, success }: { error?: string | null | undefi
   );
 }
 
+/** A settings form's buttons: save (busy while its request runs) and, when editing, cancel. */
+export function SaveOrCancel({ pending, submitLabel, onCancel }: { pending: boolean; submitLabel: string; onCancel?: (() => void) | undefined }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? 'Saving…' : submitLabel}
+      </button>
+      {onCancel ? (
+        <button type="button" className="button button-quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 /** Focuses the first control marked invalid inside a form, after React has rendered it. */
 export function focusFirstInvalid(form: HTMLFormElement | null): void {
   requestAnimationFrame(() => {

@@ -11,7 +11,7 @@ import { errorMessage } from '../../api/client.ts';
 import { api } from '../../api/endpoints.ts';
 import { useLocations } from '../../api/queries.ts';
 import type { AlertChannel, AlertDelivery, AlertRule, AlertRuleBody, Location, Role, TeamMember } from '../../api/types.ts';
-import { Checkbox, ConfirmButton, FormMessage, SelectField, TextArea, TextField, focusFirstInvalid } from '../../components/forms.tsx';
+import { Checkbox, ConfirmButton, focusFirstInvalid, FormMessage, SaveOrCancel, SelectField, TextArea, TextField } from '../../components/forms.tsx';
 import { orderLocations } from '../../components/location-options.tsx';
 import { Empty, LoadError, Loading } from '../../components/status.tsx';
 import { describeRule, hourText, splitList } from '../../lib/alert-rules.ts';
@@ -349,16 +349,7 @@ function RuleEditor({
       </fieldset>
 
       <FormMessage error={save.error ? errorMessage(save.error) : null} />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" className="button button-quiet" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <SaveOrCancel pending={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { api } from '../../api/endpoints.ts';
 import type { ResponseTemplate, TemplateBand, TemplateBody } from '../../api/types.ts';
-import { ConfirmButton, FormMessage, SelectField, TextArea, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../../components/forms.tsx';
+import { ConfirmButton, focusFirstInvalid, FormMessage, hasErrors, SaveOrCancel, SelectField, TextArea, TextField, type FieldErrors } from '../../components/forms.tsx';
 import { Empty, LoadError, Loading } from '../../components/status.tsx';
 import { keys, templateBandNames } from '../../lib/format.ts';
 import { SettingsSection } from './settings.tsx';
@@ -63,16 +63,7 @@ function TemplateForm({ initial, onSaved, onCancel, submitLabel }: { initial?: R
         maxLength={5000}
       />
       <FormMessage error={save.error ? errorMessage(save.error) : null} />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" className="button button-quiet" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <SaveOrCancel pending={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { commentsApi, type Theme, type ThemeBody } from '../../api/comments.ts';
-import { ConfirmButton, FormMessage, TextArea, TextField, focusFirstInvalid, hasErrors, type FieldErrors } from '../../components/forms.tsx';
+import { ConfirmButton, focusFirstInvalid, FormMessage, hasErrors, SaveOrCancel, TextArea, TextField, type FieldErrors } from '../../components/forms.tsx';
 import { Empty, LoadError, Loading } from '../../components/status.tsx';
 import '../../styles/comments.css';
 import { SettingsSection } from './settings.tsx';
@@ -63,16 +63,7 @@ function ThemeForm({ initial, onSaved, onCancel, submitLabel }: { initial?: Them
         error={errors.keywords}
       />
       <FormMessage error={save.error ? errorMessage(save.error) : null} />
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" className="button button-quiet" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <SaveOrCancel pending={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }
