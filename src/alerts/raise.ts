@@ -5,11 +5,12 @@
  * delivery and deferral say, and opens a case if the rule asks. The dispatcher sends them.
  */
 import { sql } from 'kysely';
-import type { AlertChannel } from '../db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { AlertChannel, AlertsTable } from '../db/schema.ts';
 import { locationAndAncestors, membersCovering } from '../accounts/index.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { nextAllowedTime, nextLocalHour } from '../cases/business-time.ts';
-import { openCase } from '../cases/open-case.ts';
+import { openCases, type CaseOpening } from '../cases/open-case.ts';
 import type { ServiceLevel } from '../cases/service-level.ts';
 import { cachedServiceLevel, enabledRules, ruleMatches, type AlertRule, type FeedbackFacts } from './rules.ts';
 
@@ -24,15 +25,64 @@ export interface AlertableFeedback extends Omit<FeedbackFacts, 'locationPath'> {
  * manager or viewer). Stored feedback comes in client transactions, which have no scope.
  */
 export async function raiseAlerts(trx: Trx, feedback: AlertableFeedback, inScopedTransaction = false): Promise<void> {
-  const rules = await enabledRules(trx, feedback.clientId);
+  if (inScopedTransaction) await outsideLocationScope(trx, () => raiseAlertsForMany(trx, feedback.clientId, [feedback]));
+  else await raiseAlertsForMany(trx, feedback.clientId, [feedback]);
+}
+
+/**
+ * `raiseAlerts` for many feedback of one client, in a client transaction (no location
+ * scope): the alerts of all go in one statement, their cases in another.
+ */
+export async function raiseAlertsForMany(trx: Trx, clientId: ClientId, feedbacks: readonly AlertableFeedback[]): Promise<void> {
+  if (feedbacks.length === 0) return;
+  const rules = await enabledRules(trx, clientId);
   if (rules.length === 0) return;
   // Most feedback matches no rule: decided here without a query. Rules limited to some
   // locations need the hierarchy to say.
   const anyLocal = rules.some((r) => r.locationIds !== null);
-  const shallow = { ...feedback, locationPath: [feedback.locationId] };
-  if (!anyLocal && !rules.some((r) => ruleMatches(r, shallow))) return;
-  if (inScopedTransaction) await outsideLocationScope(trx, () => raise(trx, feedback, rules));
-  else await raise(trx, feedback, rules);
+  const candidates = anyLocal ? feedbacks : feedbacks.filter((f) => rules.some((r) => ruleMatches(r, { ...f, locationPath: [f.locationId] })));
+  if (candidates.length === 0) return;
+  const level = await cachedServiceLevel(trx, clientId);
+  const now = new Date();
+  const alerts: Insertable<AlertsTable>[] = [];
+  const cases: CaseOpening[] = [];
+  const due = new Map<string, Date>();
+  for (const feedback of candidates) {
+    const locationPath = await remembered(`path:${clientId}:${feedback.locationId}`, () => locationAndAncestors(trx, clientId, feedback.locationId));
+    const facts: FeedbackFacts = { ...feedback, locationPath };
+    for (const rule of rules) {
+      const reason = ruleMatches(rule, facts);
+      if (!reason) continue;
+      const recipients = await recipientsOf(trx, clientId, rule, locationPath);
+      let sendAfter = due.get(rule.id);
+      if (!sendAfter) due.set(rule.id, (sendAfter = dueTime(rule, level, now)));
+      for (const channel of rule.channels) {
+        for (const to of recipients[channel]) {
+          alerts.push({
+            client_id: clientId,
+            kind: 'feedback',
+            dedupe_key: `rule:${rule.id}:${feedback.id}:${channel}:${to.key}`,
+            rule_id: rule.id,
+            feedback_id: feedback.id,
+            location_id: feedback.locationId,
+            channel,
+            recipient_user_id: to.userId,
+            recipient_address: to.address,
+            digest: rule.delivery === 'daily_digest',
+            send_after: sendAfter,
+          });
+        }
+      }
+      if (rule.opensCase) {
+        cases.push({ clientId, feedbackId: feedback.id, locationId: feedback.locationId, reason, ruleId: rule.id, assigneeUserId: rule.caseAssigneeUserId, openedBy: null });
+      }
+    }
+  }
+  if (alerts.length > 0) await trx.insertInto('alerts').values(alerts).onConflict((oc) => oc.columns(['client_id', 'dedupe_key']).doNothing()).execute();
+  // Two rules may both open a case for one feedback: the first rule's stands.
+  const firstCase = new Map<string, CaseOpening>();
+  for (const c of cases) if (!firstCase.has(c.feedbackId)) firstCase.set(c.feedbackId, c);
+  await openCases(trx, level, [...firstCase.values()], now);
 }
 
 /**
@@ -49,49 +99,6 @@ async function outsideLocationScope(trx: Trx, work: () => Promise<void>): Promis
     await work();
   } finally {
     await sql`select set_config('hark.location_scope', ${scope}, true)`.execute(trx);
-  }
-}
-
-async function raise(trx: Trx, feedback: AlertableFeedback, rules: AlertRule[]): Promise<void> {
-  const locationPath = await remembered(`path:${feedback.clientId}:${feedback.locationId}`, () => locationAndAncestors(trx, feedback.clientId, feedback.locationId));
-  const facts: FeedbackFacts = { ...feedback, locationPath };
-  const matched = rules.flatMap((rule) => {
-    const reason = ruleMatches(rule, facts);
-    return reason ? [{ rule, reason }] : [];
-  });
-  if (matched.length === 0) return;
-  const level = await cachedServiceLevel(trx, feedback.clientId);
-  const now = new Date();
-  for (const { rule, reason } of matched) {
-    const recipients = await recipientsOf(trx, feedback.clientId, rule, locationPath);
-    const sendAfter = dueTime(rule, level, now);
-    const rows = rule.channels.flatMap((channel) =>
-      recipients[channel].map((to) => ({
-        client_id: feedback.clientId,
-        kind: 'feedback' as const,
-        dedupe_key: `rule:${rule.id}:${feedback.id}:${channel}:${to.key}`,
-        rule_id: rule.id,
-        feedback_id: feedback.id,
-        location_id: feedback.locationId,
-        channel,
-        recipient_user_id: to.userId,
-        recipient_address: to.address,
-        digest: rule.delivery === 'daily_digest',
-        send_after: sendAfter,
-      })),
-    );
-    if (rows.length > 0) await trx.insertInto('alerts').values(rows).onConflict((oc) => oc.columns(['client_id', 'dedupe_key']).doNothing()).execute();
-    if (rule.opensCase) {
-      await openCase(trx, level, {
-        clientId: feedback.clientId,
-        feedbackId: feedback.id,
-        locationId: feedback.locationId,
-        reason,
-        ruleId: rule.id,
-        assigneeUserId: rule.caseAssigneeUserId,
-        openedBy: null,
-      });
-    }
   }
 }
 

@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { readLinkToken, signLinkToken } from '../accounts/link-tokens.ts';
 import { withAccess, type Access } from '../accounts/index.ts';
-import { recordCommentAnalyses } from '../comments/index.ts';
 import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
 import { asClientId, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
@@ -221,7 +220,6 @@ export async function addCommentFromLink(services: Services, commentToken: strin
     const target = await targetOf(trx, clientId, found.location_id, found.sub_measure_id);
     if (!target.ok) return { ok: false, reason: 'unknown' } as const;
     const day = localDay(updated.submitted_at, target.target.clientTimezone);
-    await recordCommentAnalyses(trx, clientId, [{ feedbackId, locationId: updated.location_id, submittedAt: updated.submitted_at, day, comment, scale: updated.scale, score: updated.score }]);
     await enqueueRollupUpdate(services.jobs, trx, { clientId, locationId: updated.location_id, day });
     await enqueueFeedbackUpdated(trx, clientId, feedbackId, ['comment']);
     return { ok: true, target: target.target } as const;

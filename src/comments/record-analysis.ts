@@ -1,7 +1,8 @@
 /**
- * Writes comment analyses: one at ingest, in the transaction that stores the feedback, and
- * in batches for feedback stored before (the backfill, the demo). The summaries the cloud
- * and the theme trends read follow in the database (migration 0016's triggers).
+ * Writes comment analyses: a location-day's new comments at a time, by the job that keeps
+ * the day's figures (update-daily-rollups, seconds after the feedback is stored), and in
+ * batches for feedback stored before (the backfill, the demo). The summaries the cloud and
+ * the theme trends read follow in the database (migration 0016's triggers).
  */
 import { sql } from 'kysely';
 import type { Scale } from '../db/schema.ts';
@@ -62,6 +63,33 @@ export async function recordCommentAnalyses(trx: Trx, clientId: ClientId, commen
     .onConflict((oc) => oc.columns(['client_id', 'feedback_id']).doNothing())
     .execute();
   return rows.length;
+}
+
+/**
+ * Analyses the comments of one location-day (the client's calendar) that have no analysis
+ * yet. The rollup job calls it after recomputing the day, so it sees every feedback the
+ * rollups counted; feedback that commits later queues the day's next job.
+ *
+ * Not done in the transaction that stores the feedback: there, each batch's terms were
+ * upserted into the same hot summary rows (a day's common words), which was most of the
+ * database's work per submission. Here one statement carries seconds of comments.
+ */
+export async function analyseDayComments(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<number> {
+  const zone = sql`(select timezone from clients where id = ${clientId})`;
+  const { rows } = await sql<{ id: string; submitted_at: Date; comment: string; scale: Scale; score: number }>`
+    select f.id, f.submitted_at, f.comment, f.scale, f.score
+    from feedback f
+    where f.client_id = ${clientId} and f.location_id = ${locationId}
+      and f.submitted_at >= (${day}::date::timestamp at time zone ${zone})
+      and f.submitted_at < ((${day}::date + 1)::timestamp at time zone ${zone})
+      and f.comment <> ''
+      and not exists (select 1 from comment_analysis a where a.client_id = f.client_id and a.feedback_id = f.id)
+    order by f.id`.execute(trx);
+  return recordCommentAnalyses(
+    trx,
+    clientId,
+    rows.map((r) => ({ feedbackId: r.id, locationId, submittedAt: r.submitted_at, day, comment: r.comment, scale: r.scale, score: r.score })),
+  );
 }
 
 /**

@@ -16,8 +16,8 @@ export interface ContactDetails {
  * stores what they gave this time. Returns the end customer's id.
  */
 export async function recordEndCustomer(trx: Trx, keyring: ClientKeyring, contact: ContactDetails): Promise<string> {
-  const [id] = await recordEndCustomers(trx, keyring, [contact]);
-  return id!;
+  const { ids } = await recordEndCustomers(trx, keyring, [contact]);
+  return ids[0]!;
 }
 
 type EncryptedContact = {
@@ -31,9 +31,10 @@ type EncryptedContact = {
 /**
  * `recordEndCustomer` for many contacts in one transaction, in order: a contact matches the
  * earliest end customer with its email or mobile, stored before or earlier in `contacts`.
- * Costs a fixed number of statements plus one update per returning customer.
+ * Costs at most four statements. Returns each contact's end customer, and which of them are
+ * new (so that a caller whose feedback turns out to be a repeat can take them back).
  */
-export async function recordEndCustomers(trx: Trx, keyring: ClientKeyring, contacts: readonly ContactDetails[]): Promise<string[]> {
+export async function recordEndCustomers(trx: Trx, keyring: ClientKeyring, contacts: readonly ContactDetails[]): Promise<{ ids: string[]; created: ReadonlySet<string> }> {
   const clientId = keyring.clientId;
   const given: EncryptedContact[] = contacts.map((contact) => ({
     name_enc: contact.name ? keyring.encrypt('name', contact.name) : null,
@@ -106,10 +107,21 @@ export async function recordEndCustomers(trx: Trx, keyring: ClientKeyring, conta
       .values([...created].map(([id, row]) => ({ client_id: clientId, id, ...row })))
       .execute();
   }
-  for (const [id, update] of updated) {
-    await trx.updateTable('end_customers').set(update).where('client_id', '=', clientId).where('id', '=', id).execute();
+  if (updated.size > 0) {
+    // What a returning customer gave this time replaces what was known; what they left out stays.
+    const changes = [...updated];
+    const column = (name: keyof EncryptedContact) => changes.map(([, change]) => change[name] ?? null);
+    await sql`
+      update end_customers e set
+        name_enc = coalesce(v.name_enc, e.name_enc), email_enc = coalesce(v.email_enc, e.email_enc),
+        mobile_enc = coalesce(v.mobile_enc, e.mobile_enc), email_index = coalesce(v.email_index, e.email_index),
+        mobile_index = coalesce(v.mobile_index, e.mobile_index)
+      from unnest(${changes.map(([id]) => id)}::uuid[], ${column('name_enc')}::bytea[], ${column('email_enc')}::bytea[],
+        ${column('mobile_enc')}::bytea[], ${column('email_index')}::bytea[], ${column('mobile_index')}::bytea[])
+        as v(id, name_enc, email_enc, mobile_enc, email_index, mobile_index)
+      where e.client_id = ${clientId} and e.id = v.id`.execute(trx);
   }
-  return ids;
+  return { ids, created: new Set(created.keys()) };
 }
 
 export async function findEndCustomersByEmail(trx: Trx, keyring: ClientKeyring, normalisedEmail: string): Promise<string[]> {

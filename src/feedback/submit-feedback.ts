@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { raiseAlerts } from '../alerts/index.ts';
+import { raiseAlertsForMany } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
-import { recordCommentAnalyses } from '../comments/index.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { recordEndCustomers } from '../end-customers/index.ts';
@@ -83,7 +82,7 @@ export interface TargetedFeedback {
 /**
  * Stores a feedback in the caller's transaction: the end customer (contact details
  * encrypted), the feedback, its consents and prize-draw entry, its alerts (and case), and
- * the rollup update.
+ * the rollup update (whose job also analyses the comment).
  * Returns null, storing nothing, when a feedback with the same form nonce exists.
  * A receipt code must already be claimed by the caller.
  */
@@ -94,15 +93,20 @@ export async function insertFeedback(services: Services, trx: Trx, target: Feedb
 
 /**
  * `insertFeedback` for many feedback of one client in one transaction, with one statement
- * per step rather than per feedback where the step allows: the rows, their comment analyses
- * (whose summary triggers then add up a whole batch's terms at once) and the rollup updates
- * of each location-day. Returns, in order, each feedback's time, or null for one whose form
+ * per step rather than per feedback where the step allows: the rows, their end customers and
+ * the rollup updates of each location-day (the job that then recomputes the day's rollups
+ * also analyses its new comments). Returns, in order, each feedback's time, or null for one whose form
  * nonce was taken (by an earlier feedback or by one earlier in `batch`).
  */
 export async function insertFeedbacks(services: Services, trx: Trx, clientId: ClientId, batch: readonly TargetedFeedback[]): Promise<({ submittedAt: Date } | null)[]> {
   if (batch.length === 0) return [];
   // Read even when no contact details came: a terminated client's keys are gone, and then nothing is stored.
   const keyring = await services.keyrings.keyringFor(trx, clientId);
+
+  // The people first, so that each row is written once with its end customer.
+  const withContact = batch.filter(({ feedback }) => feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
+  const people = withContact.length > 0 ? await recordEndCustomers(trx, keyring, withContact.map(({ feedback }) => feedback.contact)) : null;
+  const endCustomerOf = new Map(withContact.map(({ feedback }, i) => [feedback.id, people!.ids[i]!]));
 
   const insertedRows = await trx
     .insertInto('feedback')
@@ -113,6 +117,7 @@ export async function insertFeedbacks(services: Services, trx: Trx, clientId: Cl
         programme_id: target.programme.id,
         location_id: target.location.id,
         sub_measure_id: target.subMeasure?.id ?? null,
+        end_customer_id: endCustomerOf.get(feedback.id) ?? null,
         channel: feedback.channel,
         scale: target.programme.scale,
         score: feedback.score,
@@ -128,48 +133,35 @@ export async function insertFeedbacks(services: Services, trx: Trx, clientId: Cl
   const submittedAt = new Map(insertedRows.map((r) => [r.id, r.submitted_at]));
   const stored = batch.flatMap((item) => {
     const at = submittedAt.get(item.feedback.id);
-    return at ? [{ ...item, submittedAt: at, day: localDay(at, item.target.clientTimezone), endCustomerId: null as string | null }] : [];
+    return at ? [{ ...item, submittedAt: at, day: localDay(at, item.target.clientTimezone), endCustomerId: endCustomerOf.get(item.feedback.id) ?? null }] : [];
   });
 
-  // The end customers only of feedback stored: a repeated form must not leave a person behind.
-  const withContact = stored.filter(({ feedback }) => feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
-  if (withContact.length > 0) {
-    const ids = await recordEndCustomers(trx, keyring, withContact.map(({ feedback }) => feedback.contact));
-    withContact.forEach((item, i) => (item.endCustomerId = ids[i]!));
-    await sql`
-      update feedback f set end_customer_id = v.end_customer_id
-      from unnest(${withContact.map(({ feedback }) => feedback.id)}::uuid[], ${ids}::uuid[]) as v(id, end_customer_id)
-      where f.client_id = ${clientId} and f.id = v.id`.execute(trx);
+  // A repeated form stores nothing: a person only it brought (a name alone, a new address) goes again.
+  if (people && stored.length < batch.length) {
+    const kept = new Set(stored.map((item) => item.endCustomerId));
+    const unused = [...people.created].filter((id) => !kept.has(id));
+    if (unused.length > 0) await trx.deleteFrom('end_customers').where('client_id', '=', clientId).where('id', 'in', unused).execute();
   }
 
-  // Sentiment, themes and terms, in process (about ten microseconds a comment) and in this transaction.
-  await recordCommentAnalyses(
+  await recordConsentsAndEntries(
     trx,
     clientId,
-    stored.map(({ target, feedback, submittedAt: at, day }) => ({
-      feedbackId: feedback.id,
-      locationId: target.location.id,
-      submittedAt: at,
-      day,
-      comment: feedback.comment,
-      scale: target.programme.scale,
-      score: feedback.score,
-    })),
+    stored.flatMap(({ target, feedback, endCustomerId }) => (endCustomerId ? [{ target, feedbackId: feedback.id, endCustomerId, agreed: feedback }] : [])),
   );
-
-  for (const { target, feedback, endCustomerId } of stored) {
-    if (endCustomerId) await recordConsentsAndEntry(trx, target, feedback.id, endCustomerId, feedback);
-    await raiseAlerts(trx, {
+  await raiseAlertsForMany(
+    trx,
+    clientId,
+    stored.map(({ target, feedback }) => ({
       clientId,
       id: feedback.id,
       locationId: target.location.id,
       scale: target.programme.scale,
       score: feedback.score,
-      category: 'general',
+      category: 'general' as const,
       contactRequested: feedback.contactRequested,
       comment: feedback.comment,
-    });
-  }
+    })),
+  );
 
   // One update per location-day, taken in a fixed order: the day locks are then taken in the
   // same order by every batch, and two batches cannot deadlock on them.
@@ -213,28 +205,42 @@ export async function recordConsentsAndEntry(
   endCustomerId: string,
   agreed: { contactRequested: boolean; prizeDraw: boolean },
 ): Promise<void> {
-  const { clientId, programme } = target;
-  const consents = [
-    ...(agreed.contactRequested ? [{ kind: 'contact' as const, document_url: null }] : []),
-    ...(agreed.prizeDraw
-      ? [
-          { kind: 'prize_draw_terms' as const, document_url: programme.prizeDrawTermsUrl },
-          { kind: 'privacy_policy' as const, document_url: programme.privacyPolicyUrl ?? target.clientPrivacyPolicyUrl },
-        ]
-      : []),
-  ];
+  await recordConsentsAndEntries(trx, target.clientId, [{ target, feedbackId, endCustomerId, agreed }]);
+}
+
+interface Agreement {
+  target: FeedbackTarget;
+  feedbackId: string;
+  endCustomerId: string;
+  agreed: { contactRequested: boolean; prizeDraw: boolean };
+}
+
+/** `recordConsentsAndEntry` for many feedback of one client: one statement for the consents, one for the entries. */
+async function recordConsentsAndEntries(trx: Trx, clientId: ClientId, agreements: readonly Agreement[]): Promise<void> {
+  const consents = agreements.flatMap(({ target, feedbackId, endCustomerId, agreed }) =>
+    [
+      ...(agreed.contactRequested ? [{ kind: 'contact' as const, document_url: null }] : []),
+      ...(agreed.prizeDraw
+        ? [
+            { kind: 'prize_draw_terms' as const, document_url: target.programme.prizeDrawTermsUrl },
+            { kind: 'privacy_policy' as const, document_url: target.programme.privacyPolicyUrl ?? target.clientPrivacyPolicyUrl },
+          ]
+        : []),
+    ].map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, ...c })),
+  );
   if (consents.length > 0) {
     // The version of Hark's privacy policy in force, which the page or text linked to.
     const policyVersion = await currentPolicyVersionNumber(trx);
     await trx
       .insertInto('consents')
-      .values(consents.map((c) => ({ client_id: clientId, end_customer_id: endCustomerId, feedback_id: feedbackId, policy_version: policyVersion, ...c })))
+      .values(consents.map((c) => ({ ...c, policy_version: policyVersion })))
       .execute();
   }
-  if (agreed.prizeDraw) {
+  const entries = agreements.filter(({ agreed }) => agreed.prizeDraw);
+  if (entries.length > 0) {
     await trx
       .insertInto('prize_entries')
-      .values({ client_id: clientId, programme_id: programme.id, feedback_id: feedbackId, end_customer_id: endCustomerId })
+      .values(entries.map(({ target, feedbackId, endCustomerId }) => ({ client_id: clientId, programme_id: target.programme.id, feedback_id: feedbackId, end_customer_id: endCustomerId })))
       .onConflict((oc) => oc.columns(['client_id', 'feedback_id']).doNothing())
       .execute();
   }

@@ -32,6 +32,22 @@ export interface ContactSubject {
  * endpoint allowed them, the delivery notes whose they are (`contact`), and the dispatcher
  * reads them as it sends.
  */
+/**
+ * The client's endpoints, read once per transaction: a batch of feedback enqueues events of
+ * several types (feedback.created, case.opened), mostly for clients with no endpoint at all.
+ * No transaction both changes endpoints and enqueues events, so the first read holds.
+ */
+const endpointsByTransaction = new WeakMap<Trx, Promise<{ id: string; include_contact: boolean; events: WebhookEvent[] }[]>>();
+
+function endpointsOf(trx: Trx, clientId: ClientId) {
+  let endpoints = endpointsByTransaction.get(trx);
+  if (!endpoints) {
+    endpoints = trx.selectFrom('webhook_endpoints').select(['id', 'include_contact', 'events']).where('client_id', '=', clientId).execute();
+    endpointsByTransaction.set(trx, endpoints);
+  }
+  return endpoints;
+}
+
 export async function enqueueWebhookEvent(trx: Trx, clientId: ClientId, type: WebhookEvent, data: Record<string, unknown>, contact: ContactSubject = {}): Promise<number> {
   return enqueueWebhookEvents(trx, clientId, type, [{ data, contact }]);
 }
@@ -44,12 +60,7 @@ export async function enqueueWebhookEvents(
   events: readonly { data: Record<string, unknown>; contact?: ContactSubject }[],
 ): Promise<number> {
   if (events.length === 0) return 0;
-  const wanted = await trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'include_contact'])
-    .where('client_id', '=', clientId)
-    .where(sql<boolean>`${type} = any(events)`)
-    .execute();
+  const wanted = (await endpointsOf(trx, clientId)).filter((e) => e.events.includes(type));
   if (wanted.length === 0) return 0;
   const timestamp = new Date().toISOString();
   const carriesContact = contactEvents.has(type);

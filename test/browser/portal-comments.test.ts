@@ -12,6 +12,7 @@ import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import { giveFeedback } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';
 import { createPerson, expectNoSidewaysScroll, expectNoViolations, signIn, type TestPerson } from './portal-support.ts';
+import { waitForDayFigures } from '../helpers/rollups.ts';
 
 let hark: TestHark;
 let browser: Browser;
@@ -36,6 +37,7 @@ beforeAll(async () => {
   client = await createTestClient(hark.services, { name: 'Rātā Roasters' });
   admin = await createPerson(hark, client.clientId, 'admin', { name: 'Ana Admin' });
   for (const c of comments) expect((await giveFeedback(hark, `/f/${client.location.code}`, c)).status).toBe(200);
+  await waitForDayFigures(hark.services);
 });
 afterAll(async () => {
   await browser?.close();

@@ -15,6 +15,7 @@ import { giveFeedback } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';
 import { createTestUser, signIn, type PortalClient } from '../helpers/portal.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { waitForDayFigures } from '../helpers/rollups.ts';
 
 interface CloudTerm {
   term: string;
@@ -78,6 +79,7 @@ describe(`comment analysis (${testDatabaseKind})`, () => {
     for (const g of main) expect((await giveFeedback(hark, `/f/${client.location.code}`, g)).status).toBe(200);
     for (const g of harbour) expect((await giveFeedback(hark, `/f/${client.otherLocation.code}`, g)).status).toBe(200);
     expect((await giveFeedback(hark, `/f/${other.location.code}`, { score: '1', comment: 'Secret coffee complaint from another business' })).status).toBe(200);
+    await waitForDayFigures(hark.services);
     admin = await signIn(hark, await createTestUser(hark.services, client.clientId, 'admin'));
     manager = await signIn(hark, await createTestUser(hark.services, client.clientId, 'manager', { locationScope: [client.location.id] }));
     viewer = await signIn(hark, await createTestUser(hark.services, client.clientId, 'viewer'));

@@ -24,6 +24,7 @@ import { startTestHark, type TestHark } from '../helpers/hark.ts';
 import { createTestUser, signIn, type PortalClient, type TestUser } from '../helpers/portal.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { waitForDayFigures } from '../helpers/rollups.ts';
 
 const run = promisify(execFile);
 const timezone = 'Pacific/Auckland';
@@ -89,6 +90,8 @@ beforeAll(async () => {
     const rows = await hark.services.db.selectFrom('feedback').select('id').where('client_id', '=', client.clientId).execute();
     return rows.length === given.length ? true : undefined;
   });
+  // Let the day-figures jobs of the submissions finish (rollups, comment analyses) so none runs after the rebuild below.
+  await waitForDayFigures(hark.services);
   // Place each response on its day of an earlier month, then recompute the rollups as a bulk import would.
   const rows = await hark.services.db.selectFrom('feedback').select(['id', 'comment', 'score']).where('client_id', '=', client.clientId).execute();
   for (const [, score, comment, day] of given) {
@@ -97,8 +100,6 @@ beforeAll(async () => {
     rows.splice(rows.indexOf(row), 1);
     await hark.services.db.updateTable('feedback').set({ submitted_at: noonOn(day) }).where('client_id', '=', client.clientId).where('id', '=', row.id).execute();
   }
-  // Let the rollup jobs of the submissions finish before rebuilding, so none runs after.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
   await withClient(hark.services.db, client.clientId, (trx) => rebuildAllDailyRollups(trx, client.clientId));
   owner = (await personOf('owner')).portal;
 }, 60_000);

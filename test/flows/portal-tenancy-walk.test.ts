@@ -14,6 +14,7 @@ import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import { giveFeedback } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';
 import { createTestUser, signIn, type PortalClient } from '../helpers/portal.ts';
+import { waitForDayFigures } from '../helpers/rollups.ts';
 
 interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -134,6 +135,7 @@ describe(`every API route against another client and out-of-scope locations (${t
     await giveFeedback(hark, `/f/${a.location.code}`, { score: '1', comment: 'secret complaint of A', name: 'Ana', email: 'ana@example.com' });
     await giveFeedback(hark, `/f/${a.otherLocation.code}`, { score: '5', comment: 'praise at the other location of A' });
     await giveFeedback(hark, `/f/${b.location.code}`, { score: '4', comment: 'B’s own feedback' });
+    await waitForDayFigures(hark.services);
     const aAdmin = await signIn(hark, await createTestUser(hark.services, a.clientId, 'admin'));
     const aManager = await createTestUser(hark.services, a.clientId, 'manager', { locationScope: [a.otherLocation.id] });
     await aAdmin.post('/api/v1/team/invitations', { email: 'invitee@example.com', role: 'viewer', locationScope: null });

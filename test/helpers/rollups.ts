@@ -30,3 +30,11 @@ export async function insertRollup(
     })
     .execute();
 }
+
+/**
+ * Waits until the day-figures jobs have run: the rollups and the comment analyses of every
+ * feedback stored so far (the job analyses a location-day's new comments seconds later).
+ */
+export async function waitForDayFigures(services: Services, timeoutMs = 15_000): Promise<void> {
+  if (!(await services.jobs.drained('update-daily-rollups', timeoutMs))) throw new Error(`the day-figures jobs did not finish within ${timeoutMs} ms`);
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../context.ts';
 import { asClientId, withClient, type Trx } from '../../db/tenancy.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
+import { analyseDayComments } from '../../comments/index.ts';
 import { lockRollupDay, recomputeDailyRollups } from '../rollups.ts';
 
 const QUEUE = 'update-daily-rollups';
@@ -45,4 +46,9 @@ export async function updateDailyRollupsJob(services: Services, data: unknown): 
   const update = rollupUpdateSchema.parse(data);
   const clientId = asClientId(update.clientId);
   await withClient(services.db, clientId, (trx) => recomputeDailyRollups(trx, clientId, update.locationId, update.day));
+  // Then the day's new comments, in a transaction of its own begun after the recompute's
+  // commit, so it sees every feedback the recompute counted. Not under the day's lock: the
+  // feedback transactions of the day would wait for it, and an analysis is written once
+  // (a second run skips what the first wrote).
+  await withClient(services.db, clientId, (trx) => analyseDayComments(trx, clientId, update.locationId, update.day));
 }
