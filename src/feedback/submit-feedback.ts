@@ -8,7 +8,7 @@ import { withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { recordEndCustomers } from '../end-customers/index.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
 import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
-import { currentPolicyVersionNumber } from '../privacy/policies/index.ts';
+import { currentPolicyVersionExpression } from '../privacy/policies/index.ts';
 import { enqueueWebhookEvents } from '../webhooks/index.ts';
 import type { ValidSubmission } from './schemas.ts';
 
@@ -230,10 +230,9 @@ async function recordConsentsAndEntries(trx: Trx, clientId: ClientId, agreements
   );
   if (consents.length > 0) {
     // The version of Hark's privacy policy in force, which the page or text linked to.
-    const policyVersion = await currentPolicyVersionNumber(trx);
     await trx
       .insertInto('consents')
-      .values(consents.map((c) => ({ ...c, policy_version: policyVersion })))
+      .values(consents.map((c) => ({ ...c, policy_version: currentPolicyVersionExpression })))
       .execute();
   }
   const entries = agreements.filter(({ agreed }) => agreed.prizeDraw);

@@ -28,6 +28,11 @@ const columns = sql`(client_id, location_id, sub_measure_key, day, channel, resp
  * update until it commits, so a recomputation never reads the day while such feedback is
  * in flight (see `enqueueRollupUpdate`).
  */
+/** The advisory lock of a location-day's rollups, hashed with hashtextextended(key, 0). */
+export function rollupDayLockKey(clientId: ClientId, locationId: string, day: string): string {
+  return `rollup:${clientId}:${locationId}:${day}`;
+}
+
 export async function lockRollupDay(
   trx: Trx,
   clientId: ClientId,
@@ -35,7 +40,7 @@ export async function lockRollupDay(
   day: string,
   mode: 'exclusive' | 'shared',
 ): Promise<void> {
-  const key = sql`hashtextextended(${`rollup:${clientId}:${locationId}:${day}`}, 0)`;
+  const key = sql`hashtextextended(${rollupDayLockKey(clientId, locationId, day)}, 0)`;
   await (mode === 'shared' ? sql`select pg_advisory_xact_lock_shared(${key})` : sql`select pg_advisory_xact_lock(${key})`).execute(trx);
 }
 

@@ -6,5 +6,5 @@
  */
 export { policyRoutes } from './routes.ts';
 export { ensurePolicyPublished, publishPolicy, type PublishResult } from './service.ts';
-export { currentPolicyVersionNumber } from './queries.ts';
+export { currentPolicyVersionExpression, currentPolicyVersionNumber } from './queries.ts';
 export { checkPolicyBytes, checkPolicyString, formatOfFileName, MAX_POLICY_BYTES } from './policy-text.ts';

@@ -1,4 +1,5 @@
 /** Queries of policy_versions. Any role may read them; only the owning role writes them. */
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 
@@ -32,6 +33,9 @@ export function findPolicyVersionWithPublisher(db: Q, version: number) {
 }
 
 /** The number of the version in force, or null before any is published. */
+/** `currentPolicyVersionNumber` as an expression, to write it inside an insert without a round trip of its own. */
+export const currentPolicyVersionExpression = sql<number | null>`(select max(version) from policy_versions)`;
+
 export async function currentPolicyVersionNumber(db: Q): Promise<number | null> {
   const row = await db.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('version')).executeTakeFirst();
   return row?.version ?? null;

@@ -4,7 +4,7 @@ import type { Services } from '../../context.ts';
 import { asClientId, withClient, type Trx } from '../../db/tenancy.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { analyseDayComments } from '../../comments/index.ts';
-import { lockRollupDay, recomputeDailyRollups } from '../rollups.ts';
+import { recomputeDailyRollups, rollupDayLockKey } from '../rollups.ts';
 
 const QUEUE = 'update-daily-rollups';
 
@@ -27,18 +27,21 @@ export type RollupUpdate = z.infer<typeof rollupUpdateSchema>;
  */
 export async function enqueueRollupUpdate(jobs: JobQueue, trx: Trx, update: RollupUpdate): Promise<void> {
   const singletonKey = `${update.clientId}:${update.locationId}:${update.day}`;
-  await lockRollupDay(trx, asClientId(update.clientId), update.locationId, update.day, 'shared');
   // A job for the day nearly always waits already in a busy hour, and then the send
   // (pg-boss's large insert, planned afresh each time: about a quarter of a submission's
   // CPU, measured by bench/submit-path.ts) would be dropped anyway. Skipping it is safe for
-  // the reason the lock above exists, which is why the lock comes first: the waiting job's
-  // recomputation waits for this commit.
+  // the reason the shared day lock exists, which is why the lock comes first: the waiting
+  // job's recomputation waits for this commit. One statement does both, in that order: the
+  // look-up refers to the row of the locking subquery, so it runs after the lock is held.
   // Written to match pg-boss's own unique index of waiting 'short' jobs (job_i1).
-  const waiting = await sql<{ found: number }>`
-    select 1 as found from pgboss.job
-    where name = ${QUEUE} and coalesce(singleton_key, '') = ${singletonKey} and state = 'created' and policy = 'short'
-    limit 1`.execute(trx);
-  if (waiting.rows.length > 0) return;
+  const lockKey = rollupDayLockKey(asClientId(update.clientId), update.locationId, update.day);
+  const { rows } = await sql<{ waiting: boolean }>`
+    select exists (
+      select 1 from pgboss.job
+      where name = ${QUEUE} and coalesce(singleton_key, '') = ${singletonKey} and state = 'created' and policy = 'short' and locked.held
+    ) as waiting
+    from (select pg_advisory_xact_lock_shared(hashtextextended(${lockKey}, 0)) as lock, true as held offset 0) as locked`.execute(trx);
+  if (rows[0]?.waiting) return;
   await jobs.sendInTransaction(trx, QUEUE, update, { singletonKey });
 }
 
