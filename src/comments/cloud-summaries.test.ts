@@ -111,6 +111,17 @@ describe(`the cloud from coarser term summaries (${testDatabaseKind})`, () => {
     }
   }
 
+  async function termRowsOf(locationId: string): Promise<number> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from comment_terms where client_id = ${client.clientId} and location_id = ${locationId}`.execute(hark.services.db);
+    return rows[0]!.n;
+  }
+
+  async function termRowsWithoutAnalysis(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from comment_terms t where t.client_id = ${client.clientId}
+      and not exists (select 1 from comment_analysis a where a.client_id = t.client_id and a.feedback_id = t.feedback_id and t.term = any(a.terms))`.execute(hark.services.db);
+    return rows[0]!.n;
+  }
+
   it('plans whole months and the days of partly covered months, never subtracting', () => {
     expect(planTermPeriod('2025-01-01', '2025-12-31')).toEqual({ months: { from: '2025-01-01', to: '2025-12-01' }, days: [] });
     expect(planTermPeriod('2025-01-31', '2025-03-01')).toEqual({
@@ -138,11 +149,20 @@ describe(`the cloud from coarser term summaries (${testDatabaseKind})`, () => {
     const terms = await fromDailyRows('2025-01-30', '2025-01-30', null);
     expect(terms.find((t) => t.term === 'queue')?.label).toBe('queues');
     await expectSameAsDaily();
+    // The comments behind a term lose it too (comment_terms rows go with their analysis, migration 0024).
+    expect(await termRowsWithoutAnalysis()).toBe(0);
+    expect(await termRowsOf(client.location.id)).toBeGreaterThan(0);
     // Every analysis of one location gone: its rows leave the coarser summaries too.
+    const otherBefore = await termRowsOf(client.otherLocation.id);
+    expect(otherBefore).toBeGreaterThan(0);
+    const locationBefore = await termRowsOf(client.location.id);
     await withClient(hark.services.db, client.clientId, (trx) => trx.deleteFrom('comment_analysis').where('client_id', '=', client.clientId).where('location_id', '=', client.otherLocation.id).execute());
     await expectSameAsDaily();
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from comment_term_monthly where client_id = ${client.clientId} and location_id = ${client.otherLocation.id}`.execute(hark.services.db);
     expect(rows[0]?.n).toBe(0);
+    expect(await termRowsOf(client.otherLocation.id)).toBe(0);
+    expect(await termRowsOf(client.location.id)).toBe(locationBefore);
+    expect(await termRowsWithoutAnalysis()).toBe(0);
   });
 
   it('lets only a reader of the whole business read the summaries over every location', async () => {
