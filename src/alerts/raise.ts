@@ -4,8 +4,7 @@
  * (once: a dedupe key per rule, feedback, channel and recipient), due when the rule's
  * delivery and deferral say, and opens a case if the rule asks. The dispatcher sends them.
  */
-import { sql } from 'kysely';
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { AlertChannel, AlertsTable } from '../db/schema.ts';
 import { locationAndAncestors, membersCovering } from '../accounts/index.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
