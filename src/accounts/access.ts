@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { MembershipRole } from '../db/schema.ts';
-import { setLocationScope, setTenant, type ClientId, type Trx } from '../db/tenancy.ts';
+import { setLocationScope, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { roleAllows, type Permission } from './policy.ts';
 
 export interface Access {
@@ -35,8 +35,7 @@ export function inScope(access: Access, locationId: string): boolean {
 }
 
 export function withAccess<T>(db: Db, access: Access, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await setTenant(trx, access.clientId);
+  return withClient(db, access.clientId, async (trx) => {
     await setLocationScope(trx, access.locationIds);
     return work(trx);
   });

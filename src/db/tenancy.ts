@@ -24,9 +24,31 @@ export async function setTenant(trx: Trx, clientId: ClientId): Promise<void> {
 }
 
 export function withClient<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await setTenant(trx, clientId);
-    return work(trx);
+  return tenantTransaction(db, clientId, 'read write', work);
+}
+
+/**
+ * A transaction with the tenant settings made. `begin` and the settings go to PostgreSQL as
+ * one message, a simple query of two statements, where Kysely's transaction would send
+ * `begin` alone first: a round trip fewer for every tenant transaction, which on the feedback
+ * path is one in twelve. The client id is written into that text, so it is checked again
+ * here as a uuid whatever its type says.
+ */
+async function tenantTransaction<T>(db: Db, clientId: ClientId, mode: 'read write' | 'read only', work: (trx: Trx) => Promise<T>): Promise<T> {
+  const id = asClientId(clientId);
+  return db.connection().execute(async (connection) => {
+    await sql.raw(`begin ${mode}; select set_config('role', 'hark_app', true), set_config('hark.client_id', '${id}', true)`).execute(connection);
+    let result: T;
+    try {
+      // The connection, inside the transaction begun above: what a Kysely Transaction is,
+      // short of its begin and commit, which are written here.
+      result = await work(connection as unknown as Trx);
+    } catch (error) {
+      await sql.raw('rollback').execute(connection).catch(() => {});
+      throw error;
+    }
+    await sql.raw('commit').execute(connection);
+    return result;
   });
 }
 
@@ -48,13 +70,7 @@ export async function setLocationScope(trx: Trx, locationIds: readonly string[] 
  * audit entry, a job) runs in a transaction of its own on `services.db`.
  */
 export function withClientRead<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db
-    .transaction()
-    .setAccessMode('read only')
-    .execute(async (trx) => {
-      await setTenant(trx, clientId);
-      return work(trx);
-    });
+  return tenantTransaction(db, clientId, 'read only', work);
 }
 
 /** Who reads, for `withAccessRead`: a client and a location scope (an `Access` is one). */
