@@ -87,6 +87,18 @@ export function countFeedbackIngested(channel: Channel): void {
   feedbackIngested.inc({ channel });
 }
 
+const feedbackBatchSize = new Histogram({
+  name: 'hark_feedback_batch_size',
+  help: 'Public-form submissions written together in one transaction (group commit), since this process started',
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [processRegistry],
+});
+
+/** Records the size of one group-commit transaction of the public form. */
+export function observeFeedbackBatch(size: number): void {
+  feedbackBatchSize.observe(size);
+}
+
 /** Counts one attempt to hand a text to the SMS provider: 'sent' when it accepted it, else 'failed' (each retry counts). */
 export function countSmsSent(outcome: SendOutcome): void {
   smsSent.inc({ outcome });

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../context.ts';
-import { countFeedbackIngested } from '../counters.ts';
+import { countFeedbackIngested, observeFeedbackBatch } from '../counters.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type ClientId } from '../db/tenancy.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
@@ -65,6 +65,9 @@ export class SubmissionBatcher {
   async #write(clientId: ClientId, queue: ClientQueue): Promise<void> {
     queue.writing += 1;
     try {
+      // Submissions read in the same turn of the event loop join the first: a submission
+      // arriving at an idle queue would otherwise go alone, with the rest waiting behind it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (queue.waiting.length > 0) {
         const batch = queue.waiting.splice(0, MAX_BATCH);
         await this.#writeBatch(clientId, batch);
@@ -76,6 +79,7 @@ export class SubmissionBatcher {
   }
 
   async #writeBatch(clientId: ClientId, batch: Pending[]): Promise<void> {
+    observeFeedbackBatch(batch.length);
     let results: SubmitResult[];
     try {
       results = await withClient(this.#services.db, clientId, async (trx) => {

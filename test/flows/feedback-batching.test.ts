@@ -18,6 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => hark?.close());
 
+/** The group-commit transactions so far, from /metrics: how many, and how many submissions they carried. */
+async function batchSizes(): Promise<{ count: number; sum: number }> {
+  const text = await (await hark.fetch('/metrics')).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { count: value('hark_feedback_batch_size_count'), sum: value('hark_feedback_batch_size_sum') };
+}
+
 describe('submissions arriving together', () => {
   it('stores each once, answers repeats of a form with the first feedback, and finds one person once', async () => {
     const client = await createTestClient(hark.services);
@@ -33,7 +40,12 @@ describe('submissions arriving together', () => {
     });
     // Every form posted at once, and the first four posted twice more (a double tap, a retry).
     const all = [...posts, ...posts.slice(0, 4), ...posts.slice(0, 4)];
+    const batchesBefore = await batchSizes();
     const answers = await Promise.all(all.map((fields) => postForm(hark, path, fields)));
+    // They went in fewer transactions than submissions, every one of them in exactly one.
+    const batches = await batchSizes();
+    expect(batches.sum - batchesBefore.sum).toBe(all.length);
+    expect(batches.count - batchesBefore.count).toBeLessThan(all.length);
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(answer.html).not.toContain('name="token"'); // the thank-you page, not the form again

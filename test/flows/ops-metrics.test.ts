@@ -84,7 +84,9 @@ describe('without HARK_METRICS_TOKEN', () => {
   });
 
   it('/metrics has the queue, alert, process and domain metrics', async () => {
-    const before = sample(await (await hark.fetch('/metrics')).text(), 'hark_feedback_ingested_total', { channel: 'web' }) ?? 0;
+    const earlier = await (await hark.fetch('/metrics')).text();
+    const before = sample(earlier, 'hark_feedback_ingested_total', { channel: 'web' }) ?? 0;
+    const batchesBefore = sample(earlier, 'hark_feedback_batch_size_count') ?? 0;
     const client = await createTestClient(hark.services);
     const given = await giveFeedback(hark, `/f/${client.location.code}`, { score: '4', comment: 'counted' });
     expect(given.status).toBe(200);
@@ -105,6 +107,9 @@ describe('without HARK_METRICS_TOKEN', () => {
     expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
 
     expect(sample(text, 'hark_feedback_ingested_total', { channel: 'web' })).toBe(before + 1);
+    // The form's submission went in a group-commit transaction of its own (nothing else was sent).
+    expect(sample(text, 'hark_feedback_batch_size_count')).toBe(batchesBefore + 1);
+    expect(sample(text, 'hark_feedback_batch_size_bucket', { le: '1' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'hark_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     for (const outcome of ['sent', 'failed']) {
       expect(sample(text, 'hark_sms_sent_total', { outcome })).toBeGreaterThanOrEqual(0);
