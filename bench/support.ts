@@ -5,22 +5,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import pg from 'pg';
+import { createThrowawayDatabase } from '../scripts/lib/throwaway-database.ts';
 import { createClient } from '../src/clients/index.ts';
 import type { Services } from '../src/context.ts';
 import { asClientId, type ClientId } from '../src/db/tenancy.ts';
 import { createLocation, createProgramme } from '../src/programmes/index.ts';
 
-export const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+export { adminUrl, redact } from '../scripts/lib/throwaway-database.ts';
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
 
 export function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
@@ -78,16 +73,6 @@ export function runMain(main: () => Promise<number>): void {
 // ---------------------------------------------------------------------------------------
 // Database
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export interface BenchDatabase {
   name: string;
   url: string;
@@ -96,31 +81,14 @@ export interface BenchDatabase {
 
 /** A fresh database on the server of DATABASE_URL, dropped at clean-up. */
 export async function createBenchDatabase(prefix: string): Promise<BenchDatabase> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  let serverVersion: string;
-  try {
-    serverVersion = await withAdmin(async (admin) => {
-      const { rows } = await admin.query<{ v: string }>("select current_setting('server_version') as v");
-      await admin.query(`create database ${name}`);
-      return rows[0]?.v ?? '?';
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `cannot create a database on ${redact(adminUrl)}: ${message}\n` +
-        '  Is PostgreSQL running? (service postgresql start). Set DATABASE_URL to another server if needed.',
-    );
-  }
+  const database = await createThrowawayDatabase(prefix);
   onCleanUp(async () => {
-    await withAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`));
-    log(`dropped database ${name}`);
+    await database.drop();
+    log(`dropped database ${database.name}`);
   });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), serverVersion };
+  return { name: database.name, url: database.url, serverVersion: database.serverVersion };
 }
 
-/** The baseline's table: the columns a feedback needs, no constraints beyond the key. */
 export const baselineTableSql = `create table baseline_feedback (
   id uuid primary key,
   client_id uuid not null,

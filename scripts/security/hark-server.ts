@@ -10,58 +10,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../lib/throwaway-database.ts';
 import { log, SetupError, spawnTracked, stopChild } from './processes.ts';
 
-/** The server's admin URL; a database is made on that server for the run and dropped after it. */
-export const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export interface ScanDatabase {
-  name: string;
-  url: string;
-  serverVersion: string;
-  drop(): Promise<void>;
-}
+export type ScanDatabase = ThrowawayDatabase;
 
 export async function createScanDatabase(): Promise<ScanDatabase> {
-  const name = `hark_security_${randomBytes(4).toString('hex')}`;
-  let serverVersion = '?';
   try {
-    await withAdmin(async (admin) => {
-      const { rows } = await admin.query<{ v: string }>("select current_setting('server_version') as v");
-      serverVersion = rows[0]?.v ?? '?';
-      await admin.query(`create database ${name}`);
-    });
+    return await createThrowawayDatabase('hark_security');
   } catch (error) {
-    throw new SetupError(
-      `cannot create a database on ${redact(adminUrl)}: ${error instanceof Error ? error.message : String(error)}\n` +
-        '  Is PostgreSQL running? Set DATABASE_URL to the admin URL of another server if needed.',
-    );
+    throw new SetupError(error instanceof Error ? error.message : String(error));
   }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    serverVersion,
-    drop: () => withAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
-  };
 }
 
 /** A TCP port nothing listens on right now. */
