@@ -33,8 +33,8 @@ import pg from 'pg';
 import { startTestSmsGateway, type TestSmsGateway } from '../test/helpers/sms-gateway.ts';
 import { startRecordingSmtpServer, type RecordingSmtpServer } from '../test/helpers/smtp-recorder.ts';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../test/helpers/twilio-signing.ts';
-import { checkAlerts, checkDashboard, checkJobs, checkRollups, checkStoredOnce, checkTexts, describeBacklog, queueBacklog, waitForDrain, type Finding } from './soak/checks.ts';
-import { createPostgresCluster, defaultPostgresBinDir, freePort, type PostgresCluster } from './soak/cluster.ts';
+import { checkAlerts, checkCommentAnalyses, checkDashboard, checkJobs, checkRollups, checkStoredOnce, checkTexts, describeBacklog, queueBacklog, waitForDrain, type Finding } from './soak/checks.ts';
+import { createPostgresCluster, defaultPostgresBinDir, freePort, type PostgresCluster } from './lib/postgres-cluster.ts';
 import { HarkProcess, runHarkCommand, waitForHttpReady, type Env, type ExitRecord } from './soak/hark-processes.ts';
 import { LoadClient, runAtRate, type Exchange } from './soak/load.ts';
 import { ActivityMonitor } from './soak/monitor.ts';
@@ -282,6 +282,7 @@ async function main(): Promise<number> {
   findings.push(...(await checkAlerts(pool, business, smtp.messages, mailDomain, context)));
   findings.push(...(await checkTexts(pool, business, load.record.submissions, gateway.messages, context)));
   findings.push(...(await checkRollups(pool, business)));
+  findings.push(...(await checkCommentAnalyses(pool, business)));
   findings.push(...(await checkDashboard(pool, business, webUrls[1] as string)));
 
   const unbidden: ExitRecord[] = processes.flatMap((p) => (p.exit && !p.exit.expected ? [p.exit] : []));

@@ -249,6 +249,28 @@ export async function checkRollups(pool: pg.Pool, business: SoakBusiness): Promi
   ];
 }
 
+/** Every stored comment analysed once by the day-figures jobs, and no analysis without its comment. */
+export async function checkCommentAnalyses(pool: pg.Pool, business: SoakBusiness): Promise<Finding[]> {
+  const { rows } = await pool.query<{ comments: number; analysed: number; orphans: number; terms_without_analysis: number }>(
+    `select
+       (select count(*)::int from feedback where client_id = $1 and comment <> '') as comments,
+       (select count(*)::int from comment_analysis a join feedback f on f.client_id = a.client_id and f.id = a.feedback_id
+          where a.client_id = $1 and f.comment <> '') as analysed,
+       (select count(*)::int from comment_analysis a where a.client_id = $1
+          and not exists (select 1 from feedback f where f.client_id = a.client_id and f.id = a.feedback_id and f.comment <> '')) as orphans,
+       (select count(*)::int from comment_terms t where t.client_id = $1
+          and not exists (select 1 from comment_analysis a where a.client_id = t.client_id and a.feedback_id = t.feedback_id)) as terms_without_analysis`,
+    [business.clientId],
+  );
+  const r = rows[0]!;
+  return [
+    {
+      ok: r.comments > 0 && r.analysed === r.comments && r.orphans === 0 && r.terms_without_analysis === 0,
+      line: `comments: ${r.analysed} of ${r.comments} analysed by the day-figures jobs; ${r.orphans} analyses without their comment, ${r.terms_without_analysis} term rows without their analysis`,
+    },
+  ];
+}
+
 interface DashboardAnswer {
   responses: number;
   channels: { channel: string; responses: number }[];

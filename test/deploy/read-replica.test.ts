@@ -88,7 +88,7 @@ if (testDatabaseKind === 'postgres') {
 
     beforeAll(async () => {
       pair = await startReplicatedPair();
-      hark = await startTestHark({ databaseUrl: pair.primary.url, env: { DATABASE_REPLICA_URL: pair.standby.url, HARK_SUBMIT_LIMIT_PER_IP: '1000' } });
+      hark = await startTestHark({ databaseUrl: pair.primary.url(), env: { DATABASE_REPLICA_URL: pair.standby.url(), HARK_SUBMIT_LIMIT_PER_IP: '1000' } });
       client = await createTestClient(hark.services);
     }, 60_000);
 
@@ -183,7 +183,7 @@ if (testDatabaseKind === 'postgres') {
     });
 
     it('reads from the primary while the replica is further behind than HARK_REPLICA_MAX_LAG_SECONDS', async () => {
-      strict = await startTestHark({ role: 'web', databaseUrl: pair.primary.url, env: { DATABASE_REPLICA_URL: pair.standby.url, HARK_REPLICA_MAX_LAG_SECONDS: '1' } });
+      strict = await startTestHark({ role: 'web', databaseUrl: pair.primary.url(), env: { DATABASE_REPLICA_URL: pair.standby.url(), HARK_REPLICA_MAX_LAG_SECONDS: '1' } });
       const lenient = hark;
       await pair.standby.query('select pg_wal_replay_pause()');
       try {
@@ -222,7 +222,7 @@ if (testDatabaseKind === 'postgres') {
       const warnings: string[] = [];
       const onWarning = (warning: Error) => warnings.push(warning.message);
       process.on('warning', onWarning);
-      const late = await startTestHark({ role: 'web', databaseUrl: pair.primary.url, env: { DATABASE_REPLICA_URL: pair.standby.url } }).finally(() => process.off('warning', onWarning));
+      const late = await startTestHark({ role: 'web', databaseUrl: pair.primary.url(), env: { DATABASE_REPLICA_URL: pair.standby.url() } }).finally(() => process.off('warning', onWarning));
       try {
         expect(warnings.join('\n')).toMatch(/The read replica named by DATABASE_REPLICA_URL \(127\.0\.0\.1:\d+, database postgres\) is not used for now: it does not answer/);
         expect((await readyz(late)).replica).toMatchObject({ state: 'unreachable' });

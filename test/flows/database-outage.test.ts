@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import { withClient } from '../../src/db/tenancy.ts';
 import { JobQueue } from '../../src/jobs/index.ts';
-import { createPostgresCluster, type PostgresCluster } from '../../scripts/soak/cluster.ts';
+import { createPostgresCluster, type PostgresCluster } from '../../scripts/lib/postgres-cluster.ts';
 import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import { openForm, postForm } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';

@@ -1,7 +1,8 @@
 /**
  * A PostgreSQL cluster of its own, in a temporary folder, on a free loopback port: made with
- * initdb, run with pg_ctl, so that it can be restarted or stopped without touching the
- * machine's shared server (other people's tests use that one).
+ * initdb (or, for a hot standby of another, with pg_basebackup), run with pg_ctl, so that it
+ * can be restarted or stopped without touching the machine's shared server (other people's
+ * tests use that one). The soak run, the database-outage test and the read-replica test use it.
  *
  * PostgreSQL refuses to run as root: as root, every initdb and pg_ctl runs through
  * `runuser -u postgres --` and the folder belongs to postgres.
@@ -13,6 +14,7 @@ import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 export const defaultPostgresBinDir = '/usr/lib/postgresql/15/bin';
 
@@ -21,12 +23,16 @@ export interface PostgresClusterOptions {
   binDir?: string;
   /** Server settings given to postgres (`-c name=value`), e.g. fsync off for a quick test. */
   settings?: Record<string, string>;
+  /** Make a hot standby streaming from this cluster (pg_basebackup -R) instead of a new cluster. */
+  standbyOf?: PostgresCluster;
 }
 
 export interface PostgresCluster {
   port: number;
   /** A URL of the cluster's superuser for `database` (default postgres). */
   url(database?: string): string;
+  /** Runs one statement on a connection of its own, as the superuser, in `postgres`. */
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
   /** `pg_ctl restart -m fast`: every connection is ended (57P01) and the server comes back. Resolves when it accepts connections. */
   restart(): Promise<void>;
   /** `pg_ctl stop -m fast`. */
@@ -67,11 +73,11 @@ async function postgresUser(): Promise<PostgresUser | null> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function run(file: string, args: string[], owner: PostgresUser | null): Promise<{ stdout: string; stderr: string }> {
+function run(file: string, args: string[], owner: PostgresUser | null, env?: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   const [command, commandArgs] = owner ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
   return new Promise((resolve, reject) => {
     // pg_ctl start hands the server's output to the log file (-l), so these pipes close when pg_ctl exits.
-    execFile(command, commandArgs, { timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(command, commandArgs, { timeout: 120_000, env: env ?? process.env }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${path.basename(file)} ${args[0] ?? ''} failed: ${stderr.trim() || error.message}`));
       else resolve({ stdout, stderr });
     });
@@ -84,20 +90,31 @@ export async function createPostgresCluster(options: PostgresClusterOptions = {}
   const root = await mkdtemp(path.join(os.tmpdir(), 'hark-pg-cluster-'));
   const dataDir = path.join(root, 'data');
   const logFile = path.join(root, 'server.log');
-  const password = randomBytes(18).toString('base64url');
+  // A standby is a copy of its primary: the same superuser and password.
+  const password = options.standbyOf ? decodeURIComponent(new URL(options.standbyOf.url()).password) : randomBytes(18).toString('base64url');
   const port = await freePort();
   let running = false;
   try {
     if (owner) await chown(root, owner.uid, owner.gid);
-    const passwordFile = path.join(root, 'password');
-    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    if (owner) await chown(passwordFile, owner.uid, owner.gid);
-    await run(
-      path.join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '--pwfile', passwordFile, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C', '--no-sync'],
-      owner,
-    );
-    await rm(passwordFile, { force: true });
+    if (options.standbyOf) {
+      // The default pg_hba.conf of initdb lets the superuser replicate from loopback with its password.
+      await run(
+        path.join(binDir, 'pg_basebackup'),
+        ['-h', '127.0.0.1', '-p', String(options.standbyOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast'],
+        owner,
+        { ...process.env, PGPASSWORD: password },
+      );
+    } else {
+      const passwordFile = path.join(root, 'password');
+      await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+      if (owner) await chown(passwordFile, owner.uid, owner.gid);
+      await run(
+        path.join(binDir, 'initdb'),
+        ['-D', dataDir, '-U', 'postgres', '--pwfile', passwordFile, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale', 'C', '--no-sync'],
+        owner,
+      );
+      await rm(passwordFile, { force: true });
+    }
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
@@ -131,6 +148,15 @@ export async function createPostgresCluster(options: PostgresClusterOptions = {}
   const cluster: PostgresCluster = {
     port,
     url: (database = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    async query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+      const client = new pg.Client({ connectionString: cluster.url() });
+      await client.connect();
+      try {
+        return (await client.query<T>(text, values)).rows;
+      } finally {
+        await client.end();
+      }
+    },
     async restart() {
       await pgCtl(['-m', 'fast', '-o', serverOptions, 'restart']);
       running = true;
