@@ -22,17 +22,17 @@ function rollupSelect(clientId: ClientId, where: ReturnType<typeof sql>) {
 
 const columns = sql`(client_id, location_id, sub_measure_key, day, channel, responses, score_sum, score_histogram, with_comment, contact_requested)`;
 
+/** The advisory lock of a location-day's rollups, hashed with hashtextextended(key, 0). */
+export function rollupDayLockKey(clientId: ClientId, locationId: string, day: string): string {
+  return `rollup:${clientId}:${locationId}:${day}`;
+}
+
 /**
  * The advisory lock of one location-day's rollup. A recomputation holds it exclusively; a
  * transaction that adds feedback to the day holds it shared from before it enqueues the
  * update until it commits, so a recomputation never reads the day while such feedback is
  * in flight (see `enqueueRollupUpdate`).
  */
-/** The advisory lock of a location-day's rollups, hashed with hashtextextended(key, 0). */
-export function rollupDayLockKey(clientId: ClientId, locationId: string, day: string): string {
-  return `rollup:${clientId}:${locationId}:${day}`;
-}
-
 export async function lockRollupDay(
   trx: Trx,
   clientId: ClientId,

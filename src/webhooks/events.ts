@@ -27,12 +27,6 @@ export interface ContactSubject {
 }
 
 /**
- * Queues `type` for every endpoint of the client subscribed to it (disabled ones too: they
- * catch up once re-enabled). Payloads carry ids and figures, never contact details: for an
- * endpoint allowed them, the delivery notes whose they are (`contact`), and the dispatcher
- * reads them as it sends.
- */
-/**
  * The client's endpoints, read once per transaction: a batch of feedback enqueues events of
  * several types (feedback.created, case.opened), mostly for clients with no endpoint at all.
  * No transaction both changes endpoints and enqueues events, so the first read holds.
@@ -48,6 +42,12 @@ function endpointsOf(trx: Trx, clientId: ClientId) {
   return endpoints;
 }
 
+/**
+ * Queues `type` for every endpoint of the client subscribed to it (disabled ones too: they
+ * catch up once re-enabled). Payloads carry ids and figures, never contact details: for an
+ * endpoint allowed them, the delivery notes whose they are (`contact`), and the dispatcher
+ * reads them as it sends.
+ */
 export async function enqueueWebhookEvent(trx: Trx, clientId: ClientId, type: WebhookEvent, data: Record<string, unknown>, contact: ContactSubject = {}): Promise<number> {
   return enqueueWebhookEvents(trx, clientId, type, [{ data, contact }]);
 }

@@ -1,6 +1,5 @@
 /** Queries of policy_versions. Any role may read them; only the owning role writes them. */
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -32,10 +31,10 @@ export function findPolicyVersionWithPublisher(db: Q, version: number) {
     .executeTakeFirst();
 }
 
-/** The number of the version in force, or null before any is published. */
 /** `currentPolicyVersionNumber` as an expression, to write it inside an insert without a round trip of its own. */
 export const currentPolicyVersionExpression = sql<number | null>`(select max(version) from policy_versions)`;
 
+/** The number of the version in force, or null before any is published. */
 export async function currentPolicyVersionNumber(db: Q): Promise<number | null> {
   const row = await db.selectFrom('policy_versions').select((eb) => eb.fn.max('version').as('version')).executeTakeFirst();
   return row?.version ?? null;
