@@ -8,7 +8,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AnalyticsDb } from './tables.ts';
 
-
 export class DailySalt {
   #day = '';
   #salt: Promise<Buffer> | null = null;

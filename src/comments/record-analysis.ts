@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Scale } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
 import { scales } from '../programmes/index.ts';
+import { clientDayBounds } from '../reports/local-day.ts';
 import { analyseComment, type ThemeMatcher } from './analyse-comment.ts';
 
 export interface CommentToAnalyse {
@@ -75,13 +76,12 @@ export async function recordCommentAnalyses(trx: Trx, clientId: ClientId, commen
  * database's work per submission. Here one statement carries seconds of comments.
  */
 export async function analyseDayComments(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<number> {
-  const zone = sql`(select timezone from clients where id = ${clientId})`;
+  const { start, end } = clientDayBounds(clientId, day);
   const { rows } = await sql<{ id: string; submitted_at: Date; comment: string; scale: Scale; score: number }>`
     select f.id, f.submitted_at, f.comment, f.scale, f.score
     from feedback f
     where f.client_id = ${clientId} and f.location_id = ${locationId}
-      and f.submitted_at >= (${day}::date::timestamp at time zone ${zone})
-      and f.submitted_at < ((${day}::date + 1)::timestamp at time zone ${zone})
+      and f.submitted_at >= ${start} and f.submitted_at < ${end}
       and f.comment <> ''
       and not exists (select 1 from comment_analysis a where a.client_id = f.client_id and a.feedback_id = f.id)
     order by f.id`.execute(trx);

@@ -287,4 +287,16 @@ describe(`row-level security (${testDatabaseKind})`, () => {
     const id: ClientId = asClientId(a.clientId);
     expect(id).toBe(a.clientId);
   });
+
+  it('refuses a transaction for a client id that is not a uuid, whatever its type says, before any work', async () => {
+    // withClient writes the id into its begin message: a forged id must not get there.
+    const forged = "00000000-0000-0000-0000-000000000000', true); drop table feedback; --" as ClientId;
+    let ran = false;
+    for (const open of [withClient, withClientRead]) {
+      await expect(open(hark.services.db, forged, async () => void (ran = true))).rejects.toThrow(TypeError);
+    }
+    expect(ran).toBe(false);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from feedback`.execute(hark.services.db);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+  });
 });

@@ -19,10 +19,6 @@ export function asClientId(value: string): ClientId {
   return value as ClientId;
 }
 
-export async function setTenant(trx: Trx, clientId: ClientId): Promise<void> {
-  await sql`select set_config('role', 'hark_app', true), set_config('hark.client_id', ${clientId}, true)`.execute(trx);
-}
-
 export function withClient<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Promise<T>): Promise<T> {
   return tenantTransaction(db, clientId, 'read write', work);
 }

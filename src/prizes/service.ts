@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { withAccess, type Access } from '../accounts/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
-import { asClientId, setTenant, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
+import { asClientId, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { open, seal } from '../keys/envelope.ts';
 import { localDay } from '../reports/index.ts';
 import { commitmentOf, drawPositions, entriesHash, entrantToken, orderEntries, verifyDraw, type Verification } from './algorithm.ts';
@@ -432,10 +432,7 @@ export async function ensureAllCurrentDraws(services: Services): Promise<void> {
   const clients = await services.db.selectFrom('programmes').select('client_id').where('prize_draw_enabled', '=', true).distinct().execute();
   for (const c of clients) {
     const clientId = asClientId(c.client_id);
-    await services.db.transaction().execute(async (trx) => {
-      await setTenant(trx, clientId);
-      await ensureCurrentDraws(services, trx, clientId);
-    });
+    await withClient(services.db, clientId, (trx) => ensureCurrentDraws(services, trx, clientId));
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Trx, ClientId } from '../db/tenancy.ts';
+import { clientDayBounds } from './local-day.ts';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -28,20 +29,13 @@ export function rollupDayLockKey(clientId: ClientId, locationId: string, day: st
 }
 
 /**
- * The advisory lock of one location-day's rollup. A recomputation holds it exclusively; a
- * transaction that adds feedback to the day holds it shared from before it enqueues the
- * update until it commits, so a recomputation never reads the day while such feedback is
- * in flight (see `enqueueRollupUpdate`).
+ * Takes the advisory lock of one location-day's rollup exclusively, as a recomputation does.
+ * A transaction that adds feedback to the day holds it shared from before it enqueues the
+ * update until it commits (in `enqueueRollupUpdate`'s statement), so a recomputation never
+ * reads the day while such feedback is in flight.
  */
-export async function lockRollupDay(
-  trx: Trx,
-  clientId: ClientId,
-  locationId: string,
-  day: string,
-  mode: 'exclusive' | 'shared',
-): Promise<void> {
-  const key = sql`hashtextextended(${rollupDayLockKey(clientId, locationId, day)}, 0)`;
-  await (mode === 'shared' ? sql`select pg_advisory_xact_lock_shared(${key})` : sql`select pg_advisory_xact_lock(${key})`).execute(trx);
+async function lockRollupDayExclusively(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${rollupDayLockKey(clientId, locationId, day)}, 0))`.execute(trx);
 }
 
 /**
@@ -54,17 +48,16 @@ export async function lockRollupDay(
  * write to the daily rollups (migration 0006).
  */
 export async function recomputeDailyRollups(trx: Trx, clientId: ClientId, locationId: string, day: string): Promise<void> {
-  await lockRollupDay(trx, clientId, locationId, day, 'exclusive');
+  await lockRollupDayExclusively(trx, clientId, locationId, day);
   await trx
     .deleteFrom('feedback_daily_rollups')
     .where('client_id', '=', clientId)
     .where('location_id', '=', locationId)
     .where('day', '=', day)
     .execute();
-  const dayStart = sql`(${day}::date::timestamp at time zone (select timezone from clients where id = ${clientId}))`;
-  const dayEnd = sql`((${day}::date + 1)::timestamp at time zone (select timezone from clients where id = ${clientId}))`;
+  const { start, end } = clientDayBounds(clientId, day);
   await sql`insert into feedback_daily_rollups ${columns}
-    ${rollupSelect(clientId, sql`f.location_id = ${locationId} and f.submitted_at >= ${dayStart} and f.submitted_at < ${dayEnd}`)}`.execute(trx);
+    ${rollupSelect(clientId, sql`f.location_id = ${locationId} and f.submitted_at >= ${start} and f.submitted_at < ${end}`)}`.execute(trx);
 }
 
 /**

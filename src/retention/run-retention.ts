@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
 import type { Services } from '../context.ts';
 import type { RetentionTrigger } from '../db/schema.ts';
-import { asClientId, setTenant, type ClientId, type Trx } from '../db/tenancy.ts';
+import { asClientId, withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { endCustomersUnderOpenRequest, mobileIndexesUnderOpenRequest } from '../privacy/requests/index.ts';
 
 export type TableCounts = Record<string, { anonymised: number; deleted: number }>;
@@ -205,7 +205,6 @@ function auditDetails(result: ClientRetention): Record<string, number> {
 async function retainClient(services: Services, clientId: ClientId, dryRun: boolean, runId: string): Promise<ClientRetention> {
   const result: ClientRetention = { clientId, counts: {}, skipped: { legal_hold: 0, open_privacy_request: 0 } };
   const work = async (trx: Trx, once: boolean): Promise<boolean> => {
-    await setTenant(trx, clientId);
     const ex = await loadExemptions(trx, clientId);
     if (once) result.skipped = await countDueSkips(trx, clientId, ex);
     if (ex.clientHeld) return false;
@@ -218,29 +217,25 @@ async function retainClient(services: Services, clientId: ClientId, dryRun: bool
     return false;
   };
   if (dryRun) {
-    await services.db
-      .transaction()
-      .execute(async (trx) => {
-        await work(trx, true);
-        throw new DryRunRollback();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof DryRunRollback)) throw error;
-      });
+    await withClient(services.db, clientId, async (trx) => {
+      await work(trx, true);
+      throw new DryRunRollback();
+    }).catch((error: unknown) => {
+      if (!(error instanceof DryRunRollback)) throw error;
+    });
     return result;
   }
   let first = true;
   for (;;) {
-    const more = await services.db.transaction().execute((trx) => work(trx, first));
+    const more = await withClient(services.db, clientId, (trx) => work(trx, first));
     first = false;
     if (!more) break;
   }
   const details = auditDetails(result);
   if (Object.keys(details).length) {
-    await services.db.transaction().execute(async (trx) => {
-      await setTenant(trx, clientId);
-      await appendAudit(trx, { clientId, actorKind: 'system', action: 'retention.applied', subjectKind: 'retention_run', subjectId: runId, details });
-    });
+    await withClient(services.db, clientId, (trx) =>
+      appendAudit(trx, { clientId, actorKind: 'system', action: 'retention.applied', subjectKind: 'retention_run', subjectId: runId, details }),
+    );
   }
   return result;
 }
