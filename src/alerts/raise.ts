@@ -77,11 +77,14 @@ export async function raiseAlertsForMany(trx: Trx, clientId: ClientId, feedbacks
       }
     }
   }
-  if (alerts.length > 0) await trx.insertInto('alerts').values(alerts).onConflict((oc) => oc.columns(['client_id', 'dedupe_key']).doNothing()).execute();
   // Two rules may both open a case for one feedback: the first rule's stands.
   const firstCase = new Map<string, CaseOpening>();
   for (const c of cases) if (!firstCase.has(c.feedbackId)) firstCase.set(c.feedbackId, c);
-  await openCases(trx, level, [...firstCase.values()], now);
+  // Independent writes, sent together (pipelined-transaction.ts).
+  await Promise.all([
+    alerts.length > 0 && trx.insertInto('alerts').values(alerts).onConflict((oc) => oc.columns(['client_id', 'dedupe_key']).doNothing()).execute(),
+    openCases(trx, level, [...firstCase.values()], now),
+  ]);
 }
 
 /**

@@ -14,8 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { Kysely, PostgresDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { kyselyOverPool, pipelinedPoolSettings } from './pipelined-transaction.ts';
 import { ReadReplica } from './replica.ts';
 import type { Database } from './schema.ts';
 
@@ -56,7 +57,7 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10, ...pipelinedPoolSettings });
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. Nothing to log here
       // that could carry query text.
@@ -66,7 +67,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // unheard 'error' kills the process. Its queries fail on their own and the pool drops it
     // on release, so the event itself needs nothing more.
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = kyselyOverPool(pool);
     if (!options.replicaUrl) return { kind: 'postgres', db, pool, readDb: db, close: () => db.destroy() };
     const replica = new ReadReplica(db, { url: options.replicaUrl, poolMax: options.poolMax ?? 10, maxLagSeconds: options.replicaMaxLagSeconds ?? 30 });
     // Reads use the primary until this first check finds the replica answering and keeping up.
@@ -106,9 +107,9 @@ async function openEmbedded(dir: string | undefined): Promise<DatabaseHandle> {
       maxConnections: 1,
     });
     await server.start();
-    const pool = new pg.Pool({ host: socketDir, port: socketPort, user: 'postgres', database: 'postgres', max: 1 });
+    const pool = new pg.Pool({ host: socketDir, port: socketPort, user: 'postgres', database: 'postgres', max: 1, ...pipelinedPoolSettings });
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = kyselyOverPool(pool);
     const [openPglite, openSocketDir] = [pglite, socketDir];
     return {
       kind: 'pglite',

@@ -15,9 +15,10 @@
  * keeps an idle primary, whose last commit may be an hour old, from reading as an hour
  * behind when a checkpoint moves its position.)
  */
-import { Kysely, NoResultError, PostgresDialect, sql } from 'kysely';
+import { NoResultError, sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from './connect.ts';
+import { kyselyOverPool, pipelinedPoolSettings } from './pipelined-transaction.ts';
 import type { Database } from './schema.ts';
 
 export type ReplicaState = 'ok' | 'lagging' | 'unreachable';
@@ -78,11 +79,12 @@ export class ReadReplica {
       application_name: 'hark-replica-reads',
       // A standby refuses writes anyway; this also refuses them if the URL names a primary.
       options: '-c default_transaction_read_only=on',
+      ...pipelinedPoolSettings,
     });
     this.pool.on('error', () => {
       // An idle connection was lost (the replica restarted): the pool replaces it.
     });
-    this.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }) });
+    this.db = kyselyOverPool(this.pool);
   }
 
   /** The last check's outcome. */

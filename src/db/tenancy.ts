@@ -6,6 +6,7 @@
  */
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.ts';
+import { pipelinedTransaction } from './pipelined-transaction.ts';
 import type { Database } from './schema.ts';
 
 export type Trx = Transaction<Database>;
@@ -32,20 +33,9 @@ export function withClient<T>(db: Db, clientId: ClientId, work: (trx: Trx) => Pr
  */
 async function tenantTransaction<T>(db: Db, clientId: ClientId, mode: 'read write' | 'read only', work: (trx: Trx) => Promise<T>): Promise<T> {
   const id = asClientId(clientId);
-  return db.connection().execute(async (connection) => {
-    await sql.raw(`begin ${mode}; select set_config('role', 'hark_app', true), set_config('hark.client_id', '${id}', true)`).execute(connection);
-    let result: T;
-    try {
-      // The connection, inside the transaction begun above: what a Kysely Transaction is,
-      // short of its begin and commit, which are written here.
-      result = await work(connection as unknown as Trx);
-    } catch (error) {
-      await sql.raw('rollback').execute(connection).catch(() => {});
-      throw error;
-    }
-    await sql.raw('commit').execute(connection);
-    return result;
-  });
+  const begin = `begin ${mode}; select set_config('role', 'hark_app', true), set_config('hark.client_id', '${id}', true)`;
+  // Statements `work` issues together share round trips (pipelined-transaction.ts).
+  return pipelinedTransaction(db, begin, (trx) => work(trx as unknown as Trx));
 }
 
 /**

@@ -3,4 +3,4 @@
  * details are stored encrypted under the client's data key and found by blind index.
  */
 export { normaliseEmail, normaliseMobile } from './normalise.ts';
-export { recordEndCustomer, recordEndCustomers, findEndCustomersByEmail, readContactDetails, type ContactDetails } from './service.ts';
+export { matchEndCustomers, recordEndCustomer, recordEndCustomers, findEndCustomersByEmail, readContactDetails, type ContactDetails } from './service.ts';

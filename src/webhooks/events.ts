@@ -37,9 +37,20 @@ function endpointsOf(trx: Trx, clientId: ClientId) {
   let endpoints = endpointsByTransaction.get(trx);
   if (!endpoints) {
     endpoints = trx.selectFrom('webhook_endpoints').select(['id', 'include_contact', 'events']).where('client_id', '=', clientId).execute();
+    // Read ahead (`prepareWebhookEvents`), it may fail with its transaction before anyone
+    // asks for it; whoever does still gets the failure.
+    endpoints.catch(() => {});
     endpointsByTransaction.set(trx, endpoints);
   }
   return endpoints;
+}
+
+/**
+ * Starts reading the client's endpoints for the events this transaction will enqueue, so that
+ * the read shares a round trip with the caller's next statements (pipelined-transaction.ts).
+ */
+export function prepareWebhookEvents(trx: Trx, clientId: ClientId): void {
+  void endpointsOf(trx, clientId);
 }
 
 /**

@@ -6,7 +6,7 @@
  * failing.
  */
 export { webhookRoutes } from './routes.ts';
-export { enqueueWebhookEvent, enqueueWebhookEvents, webhookEvents, type ContactSubject } from './events.ts';
+export { enqueueWebhookEvent, enqueueWebhookEvents, prepareWebhookEvents, webhookEvents, type ContactSubject } from './events.ts';
 export { WebhookDispatcher } from './dispatcher.ts';
 export { checkEndpointUrl, isPrivateAddress } from './url-safety.ts';
 export type { WebhookEvent } from './tables.ts';
