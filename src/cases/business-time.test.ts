@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addBusinessHours,
+  addBusinessHoursFromNow,
   isBusinessDay,
   isWithinBusinessHours,
   localDate,
@@ -376,5 +377,47 @@ describe('invalid input', () => {
     expect(() => validateWorkingWeek({ ...nzWeek, start: '00:00', end: '24:00' })).not.toThrow();
     expect(() => validateWorkingWeek({ ...nzWeek, timezone: 'UTC' })).not.toThrow();
     expect(rangeError(() => validateWorkingWeek({ ...nzWeek, days: [] }))).toMatch(/at least one/);
+  });
+});
+
+describe('addBusinessHoursFromNow', () => {
+  const weeks: WorkingWeek[] = [
+    nzWeek,
+    { timezone: NY, start: '08:30', end: '17:45', days: [1, 2, 3, 4, 5] },
+    // Offsets of whole minutes that are not whole hours, and a DST change of half an hour.
+    { timezone: 'Asia/Kathmandu', start: '10:00', end: '18:00', days: [7, 1, 2, 3, 4, 5] },
+    { timezone: 'Australia/Lord_Howe', start: '07:15', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] },
+    { timezone: 'Europe/London', start: '00:00', end: '24:00', days: [2, 4] },
+  ];
+  const hours = [0.25, 1.5, 8, 24, 40.1234];
+
+  it('gives what addBusinessHours gives, start by start, across closings, weekends and DST changes', () => {
+    // A fixed pseudo-random walk over 2026, with runs of neighbouring starts (same minute,
+    // next second, across a minute's end) where a deadline crosses a closing.
+    let seed = 20261126;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const yearStart = Date.parse('2026-01-01T00:00:00Z');
+    let compared = 0;
+    for (const week of weeks) {
+      for (const h of hours) {
+        for (let i = 0; i < 60; i++) {
+          const base = yearStart + Math.floor(random() * 365 * 86_400_000);
+          for (const offset of [0, 1, 999, 29_999, 59_999, 60_000, 61_234]) {
+            const at = new Date(base + offset);
+            expect(addBusinessHoursFromNow(at, h, week).toISOString(), `${week.timezone} +${h}h from ${at.toISOString()}`).toBe(addBusinessHours(at, h, week).toISOString());
+            compared++;
+          }
+        }
+        // Every second of the minutes around a closing, where the deadline crosses it.
+        const closing = DateTime.fromISO(`2026-03-11T${week.end === '24:00' ? '23:59' : week.end}`, { zone: week.timezone }).toMillis();
+        const dueAtClosing = closing - h * 3_600_000;
+        for (let t = dueAtClosing - 90_000; t <= dueAtClosing + 90_000; t += 1000) {
+          const at = new Date(t);
+          expect(addBusinessHoursFromNow(at, h, week).toISOString(), `${week.timezone} +${h}h from ${at.toISOString()}`).toBe(addBusinessHours(at, h, week).toISOString());
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
   });
 });

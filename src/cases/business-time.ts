@@ -129,6 +129,36 @@ export function addBusinessHours(at: Date, hours: number, week: WorkingWeek): Da
 }
 
 /**
+ * `addBusinessHours` from a clock that moves on, as a case's deadline is worked out from the
+ * time it opens: exact, from at most two full calculations per minute and working week.
+ * Business hours begin and end on whole minutes (HH:MM, and zone offsets are whole minutes),
+ * so within one minute a start is either wholly outside business hours, and every start in it
+ * gives the same deadline, or wholly inside, and each later start moves the deadline by at
+ * least as much. If the deadlines for the minute's two ends are equal, or exactly a minute
+ * apart, every start between follows from the first; otherwise (the deadline crosses a
+ * closing within the minute) it is worked out in full. luxon's zone arithmetic made the full
+ * calculation about 4 % of the CPU of a feedback submission under load.
+ */
+export function addBusinessHoursFromNow(at: Date, hours: number, week: WorkingWeek): Date {
+  const minute = Math.floor(at.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE;
+  const key = `${week.timezone} ${week.start} ${week.end} ${week.days.join(',')} ${hours}`;
+  let known = deadlinesThisMinute.get(key);
+  if (known?.minute !== minute) {
+    const first = addBusinessHours(new Date(minute), hours, week).getTime();
+    const last = addBusinessHours(new Date(minute + MS_PER_MINUTE), hours, week).getTime();
+    known = { minute, first, step: last - first };
+    if (deadlinesThisMinute.size >= 1000) deadlinesThisMinute.clear();
+    deadlinesThisMinute.set(key, known);
+  }
+  if (known.step === 0) return new Date(known.first);
+  if (known.step === MS_PER_MINUTE) return new Date(known.first + (at.getTime() - minute));
+  return addBusinessHours(at, hours, week);
+}
+
+const MS_PER_MINUTE = 60_000;
+const deadlinesThisMinute = new Map<string, { minute: number; first: number; step: number }>();
+
+/**
  * The next instant strictly after `at` when the clock in `timezone` reads `hour`:00 (0–23),
  * for daily digests. It fires once per local date: when hour:00 occurs twice (fall back) only
  * the first occurrence counts; when it does not exist (spring forward) luxon moves it forward by

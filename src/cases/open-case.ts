@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/index.ts';
 import { enqueueWebhookEvents } from '../webhooks/index.ts';
 import type { CaseReason } from '../db/schema.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
-import { addBusinessHours } from './business-time.ts';
+import { addBusinessHoursFromNow } from './business-time.ts';
 import type { ServiceLevel } from './service-level.ts';
 
 export interface CaseOpening {
@@ -31,7 +31,7 @@ export async function openCase(trx: Trx, level: ServiceLevel, opening: CaseOpeni
 export async function openCases(trx: Trx, level: ServiceLevel, openings: readonly CaseOpening[], now = new Date()): Promise<(string | null)[]> {
   if (openings.length === 0) return [];
   const clientId = openings[0]!.clientId;
-  const dueAt = addBusinessHours(now, level.caseDueHours, level);
+  const dueAt = addBusinessHoursFromNow(now, level.caseDueHours, level);
   const rows = await trx
     .insertInto('cases')
     .values(
