@@ -16,14 +16,8 @@ import type { Channel } from '../db/schema.ts';
 import { withClient, type ClientId } from '../db/tenancy.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
 import type { ValidSubmission } from './schemas.ts';
-import { duplicateOf, insertFeedbacks, submitFeedback, type SubmitResult, type TargetedFeedback } from './submit-feedback.ts';
+import { duplicateOf, insertFeedbacks, readBeforeFeedback, submitFeedback, type SubmitResult, type TargetedFeedback } from './submit-feedback.ts';
 
-/**
- * Transactions a client may have open at once. One makes the fullest batches, hence the
- * fewest statements per submission: on 2 CPUs, 2,510 submissions/s at 0.55 ms of CPU each
- * against 2,280 at 0.69 ms with two (bench/README.md). Other clients' batches go meanwhile.
- */
-const CONCURRENT_BATCHES_PER_CLIENT = 1;
 /** Submissions one transaction carries at most: bounds the wait of the last in a batch. */
 const MAX_BATCH = 64;
 
@@ -34,7 +28,9 @@ interface Pending extends TargetedFeedback {
 
 interface ClientQueue {
   waiting: Pending[];
-  writing: number;
+  writing: boolean;
+  /** Called when a submission joins the queue while it is being written. */
+  wake: (() => void) | null;
 }
 
 export class SubmissionBatcher {
@@ -52,40 +48,78 @@ export class SubmissionBatcher {
     const { clientId } = target;
     let queue = this.#queues.get(clientId);
     if (!queue) {
-      queue = { waiting: [], writing: 0 };
+      queue = { waiting: [], writing: false, wake: null };
       this.#queues.set(clientId, queue);
     }
     const result = new Promise<SubmitResult>((resolve, reject) => {
       queue.waiting.push({ target, feedback: { ...submission, id: randomUUID(), channel, formNonce }, resolve, reject });
     });
-    if (queue.writing < CONCURRENT_BATCHES_PER_CLIENT) void this.#write(clientId, queue);
+    if (queue.wake) {
+      queue.wake();
+      queue.wake = null;
+    }
+    if (!queue.writing) void this.#write(clientId, queue);
     return result;
   }
 
+  /**
+   * Writes the client's queue, one batch at a time: a batch takes everything that waits when
+   * the one before has ended, which makes the fullest batches, hence the fewest statements per
+   * submission (two batches written at once made smaller ones and cost more CPU each:
+   * bench/README.md). The next batch's transaction is opened while the current one is
+   * written, as soon as a submission waits for it, so that its `begin` and first reads are done
+   * by the time it may take its batch. Other clients' batches go meanwhile.
+   */
   async #write(clientId: ClientId, queue: ClientQueue): Promise<void> {
-    queue.writing += 1;
+    queue.writing = true;
     try {
       // Submissions read in the same turn of the event loop join the first: a submission
       // arriving at an idle queue would otherwise go alone, with the rest waiting behind it.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      while (queue.waiting.length > 0) {
-        const batch = queue.waiting.splice(0, MAX_BATCH);
-        await this.#writeBatch(clientId, batch);
+      let previous: Promise<void> = Promise.resolve();
+      for (;;) {
+        if (queue.waiting.length === 0) {
+          await Promise.race([previous, new Promise<void>((resolve) => (queue.wake = resolve))]);
+          queue.wake = null;
+          // Woken by the end of the batch being written, with nothing waiting: done.
+          if (queue.waiting.length === 0) break;
+        }
+        let taken!: () => void;
+        const batchTaken = new Promise<void>((resolve) => (taken = resolve));
+        const ended = this.#writeBatch(clientId, queue, previous, taken);
+        await Promise.race([batchTaken, ended]);
+        previous = ended;
       }
     } finally {
-      queue.writing -= 1;
-      if (queue.writing === 0 && queue.waiting.length === 0) this.#queues.delete(clientId);
+      queue.writing = false;
+      if (queue.waiting.length === 0) this.#queues.delete(clientId);
+      else void this.#write(clientId, queue);
     }
   }
 
-  async #writeBatch(clientId: ClientId, batch: Pending[]): Promise<void> {
-    observeFeedbackBatch(batch.length);
+  /**
+   * One transaction: it begins and reads what every batch reads at once, then waits for `turn`
+   * (the end of the batch before), takes what waits then (calling `taken`), and writes it.
+   * Resolves when the transaction has ended; never rejects: each submission is answered.
+   */
+  async #writeBatch(clientId: ClientId, queue: ClientQueue, turn: Promise<void>, taken: () => void): Promise<void> {
+    let batch: Pending[] | null = null;
+    const take = () => {
+      batch = queue.waiting.splice(0, MAX_BATCH);
+      observeFeedbackBatch(batch.length);
+      taken();
+      return batch;
+    };
     let results: SubmitResult[];
     try {
       results = await withClient(this.#services.db, clientId, async (trx) => {
-        const stored = await insertFeedbacks(this.#services, trx, clientId, batch);
+        const firstReads = readBeforeFeedback(this.#services, trx, clientId);
+        firstReads.catch(() => {}); // awaited below, once the batch is taken
+        await turn;
+        const items = take();
+        const stored = await insertFeedbacks(this.#services, trx, clientId, items, firstReads);
         const answers: SubmitResult[] = [];
-        for (const [i, item] of batch.entries()) {
+        for (const [i, item] of items.entries()) {
           answers.push(
             stored[i]
               ? { ok: true, feedbackId: item.feedback.id, duplicate: false, prizeDrawEntered: item.feedback.prizeDraw }
@@ -95,23 +129,34 @@ export class SubmissionBatcher {
         return answers;
       });
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
+      if (!batch) {
+        await turn;
+        take();
       }
-      // One submission can fail a whole batch (a deadlock between two people's end customers,
-      // a location deleted meanwhile): each is then tried on its own, so only it fails.
-      await Promise.all(
-        batch.map(({ target, feedback, resolve, reject }) =>
-          submitFeedback(this.#services, target, feedback, feedback.channel, feedback.formNonce).then(resolve, reject),
-        ),
-      );
+      void this.#answerAlone(batch!, error);
       return;
     }
-    for (const [i, item] of batch.entries()) {
+    for (const [i, item] of batch!.entries()) {
       const result = results[i]!;
       if (result.ok && !result.duplicate) countFeedbackIngested(item.feedback.channel);
       item.resolve(result);
     }
+  }
+
+  /**
+   * One submission can fail a whole batch (a deadlock between two people's end customers, a
+   * location deleted meanwhile): each is then tried on its own, so only it fails. Not awaited
+   * by the batch's end, so the next batch (which may hold the only connection) goes on.
+   */
+  async #answerAlone(batch: readonly Pending[], error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      batch[0]!.reject(error);
+      return;
+    }
+    await Promise.all(
+      batch.map(({ target, feedback, resolve, reject }) =>
+        submitFeedback(this.#services, target, feedback, feedback.channel, feedback.formNonce).then(resolve, reject),
+      ),
+    );
   }
 }

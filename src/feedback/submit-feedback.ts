@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { raiseAlertsForMany } from '../alerts/index.ts';
 import type { Services } from '../context.ts';
 import { countFeedbackIngested } from '../counters.ts';
 import type { Channel } from '../db/schema.ts';
 import { withClient, type ClientId, type Trx } from '../db/tenancy.ts';
 import { matchEndCustomers } from '../end-customers/index.ts';
+import type { ClientKeyring } from '../keys/index.ts';
 import type { FeedbackTarget } from '../programmes/index.ts';
 import { enqueueRollupUpdate, localDay } from '../reports/index.ts';
 import { currentPolicyVersionExpression } from '../privacy/policies/index.ts';
@@ -97,13 +99,17 @@ export async function insertFeedback(services: Services, trx: Trx, target: Feedb
  * also analyses its new comments). Returns, in order, each feedback's time, or null for one whose form
  * nonce was taken (by an earlier feedback or by one earlier in `batch`).
  */
-export async function insertFeedbacks(services: Services, trx: Trx, clientId: ClientId, batch: readonly TargetedFeedback[]): Promise<({ submittedAt: Date } | null)[]> {
-  if (batch.length === 0) return [];
+export async function insertFeedbacks(
+  services: Services,
+  trx: Trx,
+  clientId: ClientId,
+  batch: readonly TargetedFeedback[],
+  firstReads: Promise<ClientKeyring> = readBeforeFeedback(services, trx, clientId),
+): Promise<({ submittedAt: Date } | null)[]> {
   // Statements issued together below share a round trip (pipelined-transaction.ts): the batch
-  // costs five or six round trips however many steps it has.
-  prepareWebhookEvents(trx, clientId);
-  // Read even when no contact details came: a terminated client's keys are gone, and then nothing is stored.
-  const keyring = await services.keyrings.keyringFor(trx, clientId);
+  // costs four or five round trips however many steps it has.
+  const keyring = await firstReads;
+  if (batch.length === 0) return [];
 
   // The people first, so that each row is written once with its end customer.
   const withContact = batch.filter(({ feedback }) => feedback.contact.email || feedback.contact.mobile || feedback.contact.name);
@@ -129,6 +135,9 @@ export async function insertFeedbacks(services: Services, trx: Trx, clientId: Cl
           receipt_code: feedback.receiptCode,
           contact_requested: feedback.contactRequested,
           form_nonce: feedback.formNonce,
+          // Not the transaction's start (the column's default): a batch's transaction may begin
+          // before its last submission arrives (submission-batcher.ts).
+          submitted_at: sql<Date>`statement_timestamp()`,
         })),
       )
       .onConflict((oc) => oc.columns(['client_id', 'form_nonce']).where('form_nonce', 'is not', null).doNothing())
@@ -204,6 +213,16 @@ export async function insertFeedbacks(services: Services, trx: Trx, clientId: Cl
     const at = submittedAt.get(feedback.id);
     return at ? { submittedAt: at } : null;
   });
+}
+
+/**
+ * What storing any feedback of the client reads first, issued at once: its key (read even when
+ * no contact details come: a terminated client's keys are gone, and then nothing is stored) and
+ * its webhook endpoints. A transaction opened before its feedback is known can have them ready.
+ */
+export function readBeforeFeedback(services: Services, trx: Trx, clientId: ClientId): Promise<ClientKeyring> {
+  prepareWebhookEvents(trx, clientId);
+  return services.keyrings.keyringFor(trx, clientId);
 }
 
 /** Records what the customer agreed to with a feedback and, if they entered, their prize-draw entry. */

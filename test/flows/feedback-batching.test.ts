@@ -96,4 +96,29 @@ describe('submissions arriving together', () => {
     );
     expect(Number(count.n)).toBe(11);
   });
+
+  it('answers every submission when a batch fails while the next one is already open', async () => {
+    const client = await createTestClient(hark.services);
+    const target = await withClient(hark.services.db, client.clientId, (trx) => findFeedbackTargetOfLocation(trx, client.clientId, client.location.id));
+    if (!target) throw new Error('the test location has no feedback target');
+    const broken = { ...target, location: { ...target.location, id: '00000000-0000-4000-8000-000000000000' } };
+    const batcher = new SubmissionBatcher(hark.services);
+    const submission = (score: number) => ({ score, comment: '', receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false });
+    // More than one transaction carries (64): the rest wait, and the next transaction opens
+    // while the first is written. The first fails, and its submissions go again one by one
+    // while the next (on PGlite, holding the only connection) writes its own.
+    const batchesBefore = await batchSizes();
+    const results = await Promise.allSettled(
+      Array.from({ length: 70 }, (_, i) => batcher.submit(i === 5 ? broken : target, submission((i % 5) + 1), 'web', `overflow-${client.clientId}-${i}`)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[5]?.status).toBe('rejected');
+    const batches = await batchSizes();
+    expect(batches.sum - batchesBefore.sum).toBe(70);
+    expect(batches.count - batchesBefore.count).toBe(2);
+    const count = await withClient(hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback').select((eb) => eb.fn.countAll<string>().as('n')).where('client_id', '=', client.clientId).executeTakeFirstOrThrow(),
+    );
+    expect(Number(count.n)).toBe(69);
+  });
 });
