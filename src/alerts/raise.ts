@@ -8,7 +8,7 @@ import { sql, type Insertable } from 'kysely';
 import type { AlertChannel, AlertsTable } from '../db/schema.ts';
 import { locationAndAncestors, membersCovering } from '../accounts/index.ts';
 import type { ClientId, Trx } from '../db/tenancy.ts';
-import { nextAllowedTime, nextLocalHour } from '../cases/business-time.ts';
+import { nextAllowedTimeFromNow, nextLocalHour } from '../cases/business-time.ts';
 import { openCases, type CaseOpening } from '../cases/open-case.ts';
 import type { ServiceLevel } from '../cases/service-level.ts';
 import { cachedServiceLevel, enabledRules, ruleMatches, type AlertRule, type FeedbackFacts } from './rules.ts';
@@ -107,7 +107,7 @@ async function outsideLocationScope(trx: Trx, work: () => Promise<void>): Promis
 /** When the rule's alert may go: at once or at the digest hour, then held past weekends or after hours if the rule says. */
 function dueTime(rule: AlertRule, level: ServiceLevel, now: Date): Date {
   const base = rule.delivery === 'daily_digest' ? nextLocalHour(now, rule.digestHour, level.timezone) : now;
-  return nextAllowedTime(base, level, { weekends: rule.deferWeekends, outsideHours: rule.deferOutsideHours });
+  return nextAllowedTimeFromNow(base, level, { weekends: rule.deferWeekends, outsideHours: rule.deferOutsideHours });
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   localDate,
   localWeekday,
   nextAllowedTime,
+  nextAllowedTimeFromNow,
   nextLocalHour,
   validateWorkingWeek,
   type WorkingWeek,
@@ -415,6 +416,46 @@ describe('addBusinessHoursFromNow', () => {
           const at = new Date(t);
           expect(addBusinessHoursFromNow(at, h, week).toISOString(), `${week.timezone} +${h}h from ${at.toISOString()}`).toBe(addBusinessHours(at, h, week).toISOString());
           compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+});
+
+describe('nextAllowedTimeFromNow', () => {
+  const weeks: WorkingWeek[] = [
+    nzWeek,
+    { timezone: NY, start: '08:30', end: '17:45', days: [1, 2, 3, 4, 5] },
+    { timezone: 'Asia/Kathmandu', start: '10:00', end: '18:00', days: [7, 1, 2, 3, 4, 5] },
+    { timezone: 'Australia/Lord_Howe', start: '07:15', end: '23:59', days: [1, 2, 3, 4, 5, 6] },
+  ];
+  const holds = [
+    { weekends: true, outsideHours: false },
+    { weekends: false, outsideHours: true },
+    { weekends: true, outsideHours: true },
+    { weekends: false, outsideHours: false },
+  ];
+
+  it('gives what nextAllowedTime gives, start by start, around openings, closings, midnights and DST changes', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const yearStart = Date.parse('2026-01-01T00:00:00Z');
+    let compared = 0;
+    const check = (at: Date, week: WorkingWeek, hold: (typeof holds)[number]) => {
+      expect(nextAllowedTimeFromNow(at, week, hold).toISOString(), `${week.timezone} ${JSON.stringify(hold)} from ${at.toISOString()}`).toBe(nextAllowedTime(at, week, hold).toISOString());
+      compared++;
+    };
+    for (const week of weeks) {
+      for (const hold of holds) {
+        for (let i = 0; i < 150; i++) {
+          const base = yearStart + Math.floor(random() * 365 * 86_400_000);
+          for (const offset of [0, 1, 30_000, 59_999, 60_000]) check(new Date(base + offset), week, hold);
+        }
+        // Every 7 seconds of the minutes around a Wednesday's opening, closing and midnight.
+        for (const local of [`2026-03-11T${week.start}`, `2026-03-11T${week.end}`, '2026-03-12T00:00']) {
+          const edge = DateTime.fromISO(local, { zone: week.timezone }).toMillis();
+          for (let t = edge - 90_000; t <= edge + 90_000; t += 7_000) check(new Date(t), week, hold);
         }
       }
     }

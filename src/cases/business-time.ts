@@ -129,6 +129,27 @@ export function addBusinessHours(at: Date, hours: number, week: WorkingWeek): Da
 }
 
 /**
+ * `nextAllowedTime` from a clock that moves on, as an alert's send time is worked out when it
+ * is raised: exact, from at most one full calculation per minute, working week and hold.
+ * Business hours and days begin and end on whole minutes, so a minute is wholly allowed (each
+ * start in it may go at once) or wholly held (each waits for the same instant).
+ */
+export function nextAllowedTimeFromNow(at: Date, week: WorkingWeek, hold: AlertHold): Date {
+  if (!hold.weekends && !hold.outsideHours) return at;
+  const minute = Math.floor(at.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE;
+  const key = `${week.timezone} ${week.start} ${week.end} ${week.days.join(',')} ${hold.weekends} ${hold.outsideHours}`;
+  let known = allowedThisMinute.get(key);
+  if (known?.minute !== minute) {
+    known = { minute, from: nextAllowedTime(new Date(minute), week, hold).getTime() };
+    if (allowedThisMinute.size >= 1000) allowedThisMinute.clear();
+    allowedThisMinute.set(key, known);
+  }
+  return known.from === minute ? at : new Date(known.from);
+}
+
+const allowedThisMinute = new Map<string, { minute: number; from: number }>();
+
+/**
  * `addBusinessHours` from a clock that moves on, as a case's deadline is worked out from the
  * time it opens: exact, from at most two full calculations per minute and working week.
  * Business hours begin and end on whole minutes (HH:MM, and zone offsets are whole minutes),
