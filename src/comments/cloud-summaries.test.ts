@@ -14,6 +14,7 @@ import { createTestClient, type TestClient } from '../../test/helpers/factories.
 import { startTestHark, type TestHark } from '../../test/helpers/hark.ts';
 import { findCloud, planTermPeriod } from './cloud.ts';
 import { recordCommentAnalyses } from './record-analysis.ts';
+import { extractTerms } from './terms.ts';
 
 const comments = [
   'The queue took forever',
@@ -163,6 +164,28 @@ describe(`the cloud from coarser term summaries (${testDatabaseKind})`, () => {
     expect(await termRowsOf(client.otherLocation.id)).toBe(0);
     expect(await termRowsOf(client.location.id)).toBe(locationBefore);
     expect(await termRowsWithoutAnalysis()).toBe(0);
+  });
+
+  it('analyses a comment whose term row outlived an earlier analysis, keeping every term once', async () => {
+    // Migration 0026 writes terms with a plain insert; a row already there (none should be)
+    // must not fail the day's job.
+    const id = randomUUID();
+    const submittedAt = new Date('2025-03-15T10:00:00Z');
+    const comment = 'Friendly staff and great coffee';
+    const keys = extractTerms(comment).map((t) => t.key);
+    expect(keys.length).toBeGreaterThan(1);
+    await withClient(hark.services.db, client.clientId, async (trx) => {
+      await trx
+        .insertInto('feedback')
+        .values({ client_id: client.clientId, id, programme_id: client.programmeId, location_id: client.location.id, channel: 'web', scale: 'recommend_5', score: 5, comment, submitted_at: submittedAt })
+        .execute();
+      await trx.insertInto('comment_terms').values({ client_id: client.clientId, term: keys[0]!, submitted_at: submittedAt, feedback_id: id, location_id: client.location.id }).execute();
+      const analysed = await recordCommentAnalyses(trx, client.clientId, [{ feedbackId: id, locationId: client.location.id, submittedAt, day: '2025-03-15', comment, scale: 'recommend_5', score: 5 }]);
+      expect(analysed).toBe(1);
+    });
+    const { rows } = await sql<{ term: string }>`select term from comment_terms where client_id = ${client.clientId} and feedback_id = ${id} order by term`.execute(hark.services.db);
+    expect(rows.map((r) => r.term)).toEqual([...keys].sort());
+    await expectSameAsDaily();
   });
 
   it('lets only a reader of the whole business read the summaries over every location', async () => {
