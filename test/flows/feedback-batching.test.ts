@@ -25,6 +25,19 @@ async function batchSizes(): Promise<{ count: number; sum: number }> {
   return { count: value('hark_feedback_batch_size_count'), sum: value('hark_feedback_batch_size_sum') };
 }
 
+/**
+ * A client, its feedback target, the same target at a location that does not exist (its row
+ * breaks the location's foreign key, and with it a shared transaction), and a batcher.
+ */
+async function batchWithABrokenTarget() {
+  const client = await createTestClient(hark.services);
+  const target = await withClient(hark.services.db, client.clientId, (trx) => findFeedbackTargetOfLocation(trx, client.clientId, client.location.id));
+  if (!target) throw new Error('the test location has no feedback target');
+  const broken = { ...target, location: { ...target.location, id: '00000000-0000-4000-8000-000000000000' } };
+  const submission = (score: number) => ({ score, comment: `score ${score}`, receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false });
+  return { client, target, broken, batcher: new SubmissionBatcher(hark.services), submission };
+}
+
 describe('submissions arriving together', () => {
   it('stores each once, answers repeats of a form with the first feedback, and finds one person once', async () => {
     const client = await createTestClient(hark.services);
@@ -79,13 +92,7 @@ describe('submissions arriving together', () => {
   });
 
   it('fails only the submission that cannot be stored when it shares a batch with others', async () => {
-    const client = await createTestClient(hark.services);
-    const target = await withClient(hark.services.db, client.clientId, (trx) => findFeedbackTargetOfLocation(trx, client.clientId, client.location.id));
-    if (!target) throw new Error('the test location has no feedback target');
-    // A location that does not exist breaks its row's foreign key, and with it the shared transaction.
-    const broken = { ...target, location: { ...target.location, id: '00000000-0000-4000-8000-000000000000' } };
-    const batcher = new SubmissionBatcher(hark.services);
-    const submission = (score: number) => ({ score, comment: `score ${score}`, receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false });
+    const { client, target, broken, batcher, submission } = await batchWithABrokenTarget();
     const results = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) => batcher.submit(i === 5 ? broken : target, submission((i % 5) + 1), 'web', `nonce-${client.clientId}-${i}`)),
     );
@@ -98,12 +105,7 @@ describe('submissions arriving together', () => {
   });
 
   it('answers every submission when a batch fails while the next one is already open', async () => {
-    const client = await createTestClient(hark.services);
-    const target = await withClient(hark.services.db, client.clientId, (trx) => findFeedbackTargetOfLocation(trx, client.clientId, client.location.id));
-    if (!target) throw new Error('the test location has no feedback target');
-    const broken = { ...target, location: { ...target.location, id: '00000000-0000-4000-8000-000000000000' } };
-    const batcher = new SubmissionBatcher(hark.services);
-    const submission = (score: number) => ({ score, comment: '', receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false });
+    const { client, target, broken, batcher, submission } = await batchWithABrokenTarget();
     // More than one transaction carries (64): the rest wait, and the next transaction opens
     // while the first is written. The first fails, and its submissions go again one by one
     // while the next (on PGlite, holding the only connection) writes its own.
