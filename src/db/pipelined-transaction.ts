@@ -6,8 +6,11 @@
  * and the server runs the statements in the order they were written. Inside a transaction,
  * statements issued together (`Promise.all`) therefore cost one round trip between them
  * instead of one each, and each still runs whole, in order, with a snapshot of its own (READ
- * COMMITTED), exactly as if they had been awaited one by one. On the feedback path a batch's
- * statements went from about twelve round trips to six (bench/README.md, session 7).
+ * COMMITTED), exactly as if they had been awaited one by one. On the feedback path a batch
+ * waits for four round trips where it waited for about twelve (bench/README.md, session 7).
+ * What must run in a given order (a lock, then the look-up it protects) is issued in that
+ * order: Kysely hands every kind of query to the connection in the order it was issued
+ * (tested), and the server runs them so.
  *
  * Kysely sends one statement at a time on a connection it hands out (`db.connection()`,
  * `db.transaction()`), so a transaction here gets a Kysely instance of its own over its pooled
