@@ -91,6 +91,21 @@ describe('submissions arriving together', () => {
     expect(analyses.map((a) => a.feedback_id).sort()).toEqual(stored.feedback.filter((f) => f.comment !== '').map((f) => f.id).sort());
   });
 
+  it('stores every comment exactly as written, whatever characters it holds', async () => {
+    const { client, target, batcher } = await batchWithABrokenTarget();
+    const comments = ['He said "hi", then {left}', 'back\\slash \\" and a trailing \\', 'NULL', '', "it's ā ē ī ō ū — 🎉", 'line one\nline two', ' spaces  kept '];
+    const results = await Promise.all(
+      comments.map((comment, i) =>
+        batcher.submit(target, { score: 4, comment, receiptCode: null, contact: { name: null, email: null, mobile: null }, contactRequested: false, prizeDraw: false }, 'web', `chars-${client.clientId}-${i}`),
+      ),
+    );
+    const ids = results.map((r) => (r.ok ? r.feedbackId : null));
+    const rows = await withClient(hark.services.db, client.clientId, (trx) => trx.selectFrom('feedback').select(['id', 'comment', 'sub_measure_id', 'receipt_code']).where('client_id', '=', client.clientId).execute());
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(ids.map((id) => (id ? byId.get(id)?.comment : undefined))).toEqual(comments);
+    for (const row of rows) expect([row.sub_measure_id, row.receipt_code]).toEqual([null, null]);
+  });
+
   it('fails only the submission that cannot be stored when it shares a batch with others', async () => {
     const { client, target, broken, batcher, submission } = await batchWithABrokenTarget();
     const results = await Promise.allSettled(
