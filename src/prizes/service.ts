@@ -141,11 +141,15 @@ export async function listDraws(services: Services, access: Access): Promise<Dra
       .orderBy('d.period_start', 'desc')
       .limit(50)
       .execute();
+    // An open draw's entrants are counted as they stand; the look-ups go out together (one round trip).
+    const entrantCounts = await Promise.all(
+      draws.map((d) => d.entry_count ?? entrantsOf(trx, access.clientId, { programme_id: d.programme_id, period_start: d.period_start, period_end: d.period_end }).then((found) => found.length)),
+    );
     const summaries: DrawSummary[] = [];
-    for (const d of draws) {
+    for (const [i, d] of draws.entries()) {
       const start = d.period_start;
       const end = d.period_end;
-      const entrants = d.entry_count ?? (await entrantsOf(trx, access.clientId, { programme_id: d.programme_id, period_start: start, period_end: end })).length;
+      const entrants = entrantCounts[i]!;
       summaries.push({
         id: d.id,
         programmeId: d.programme_id,
