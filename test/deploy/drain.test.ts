@@ -14,74 +14,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliDatabase, freePort, isListening, killAll, removeTempDirs, startHarkProcess, withDatabase, type CliDatabase, type Env } from '../cli/harness.ts';
+import { startTestSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const QUEUE = 'send-complaint-email';
-
-/** A real SMTP server that can hold each message's final answer until `release` (a slow mail server). */
-interface HoldingSmtp {
-  url: string;
-  /** Messages whose data has arrived (held or not). */
-  begun: number;
-  /** Messages accepted, as raw text. */
-  accepted: string[];
-  hold(): void;
-  release(): void;
-  /** Drops the held messages unaccepted (their sender is gone). */
-  discardHeld(): void;
-  close(): Promise<void>;
-}
-
-async function startHoldingSmtp(): Promise<HoldingSmtp> {
-  let holding = false;
-  const held: ((take: boolean) => void)[] = [];
-  const state = { begun: 0, accepted: [] as string[] };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        state.begun += 1;
-        const accept = (take: boolean) => {
-          if (!take) return callback(new Error('discarded'));
-          state.accepted.push(Buffer.concat(chunks).toString('utf8'));
-          callback();
-        };
-        if (holding) held.push(accept);
-        else accept(true);
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    get begun() {
-      return state.begun;
-    },
-    accepted: state.accepted,
-    hold: () => void (holding = true),
-    release() {
-      holding = false;
-      for (const accept of held.splice(0)) accept(true);
-    },
-    discardHeld() {
-      for (const accept of held.splice(0)) accept(false);
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const complaintForm = (name: string, email: string) =>
   new URLSearchParams({ name, email, business: 'Harbour Lane Coffee', details: 'The receipt printed my full card number, which worried me.' }).toString();
@@ -148,12 +87,12 @@ async function complaintJobs(database: CliDatabase): Promise<JobRow[]> {
 
 describe('SIGTERM drains `hark serve`', () => {
   let database: CliDatabase;
-  let smtp: HoldingSmtp;
+  let smtp: TestSmtpServer;
   let env: Env;
 
   beforeAll(async () => {
     database = await cliDatabase();
-    smtp = await startHoldingSmtp();
+    smtp = await startTestSmtpServer();
     env = { ...database.env, SMTP_URL: smtp.url, HARK_JOB_POLL_SECONDS: '0.5', HARK_MASTER_KEY: randomBytes(32).toString('base64') };
   });
 
@@ -201,7 +140,7 @@ describe('SIGTERM drains `hark serve`', () => {
     const exit = await stopped;
     expect(exit, hark.describe()).toMatchObject({ code: 0, signal: null });
     expect(hark.stderr).toMatch(/SIGTERM: stopping: requests in flight and jobs in hand finish first/);
-    expect(smtp.accepted.filter((mail) => mail.includes('aroha@example.com'))).toHaveLength(1);
+    expect(smtp.mails.filter((mail) => mail.to.includes('aroha@example.com'))).toHaveLength(1);
 
     // The first complaint's email was sent; the second complaint, taken during the drain, is
     // stored with its email waiting for the next worker.
@@ -247,7 +186,7 @@ describe('SIGTERM drains `hark serve`', () => {
     const next = startHarkProcess(['serve', '--role', 'worker'], { ...env, PORT: String(webPort) });
     await next.waitForOutput(/Hark worker is running/);
     // pg-boss waits out the queue's retry delay (10 to 20 s for this queue) before retrying.
-    await waitFor(async () => (smtp.accepted.some((mail) => mail.includes('bea@example.com')) ? true : undefined), {
+    await waitFor(async () => (smtp.mails.some((mail) => mail.to.includes('bea@example.com')) ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 200,
       what: 'the other worker to send the email',
@@ -257,6 +196,6 @@ describe('SIGTERM drains `hark serve`', () => {
     expect(await next.stop('SIGTERM')).toMatchObject({ code: 0 });
     // (Read once it has stopped: the embedded database opens in one process at a time.)
     expect((await complaintJobs(database)).map((job) => job.state)).toEqual(['completed', 'completed']);
-    expect(smtp.accepted.filter((mail) => mail.includes('bea@example.com'))).toHaveLength(1);
+    expect(smtp.mails.filter((mail) => mail.to.includes('bea@example.com'))).toHaveLength(1);
   }, 150_000);
 });

@@ -1,6 +1,8 @@
 /**
  * A real SMTP server for tests: it accepts every message on 127.0.0.1 and parses it, so a
- * test can wait for the mail a person would receive and read its text and links.
+ * test can wait for the mail a person would receive and read its text and links. It can
+ * also act as a slow mail server: `hold` keeps each message's final answer back until
+ * `release` (or `discardHeld`).
  */
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
@@ -18,7 +20,16 @@ export interface ReceivedMail {
 
 export interface TestSmtpServer {
   url: string;
+  /** Messages accepted, parsed. */
   mails: ReceivedMail[];
+  /** Messages whose data has arrived, held or not. */
+  readonly begun: number;
+  /** From now on, each message's final answer waits for `release` or `discardHeld`. */
+  hold(): void;
+  /** Accepts the held messages, and the next ones at once. */
+  release(): void;
+  /** Refuses the held messages (their sender is gone). */
+  discardHeld(): void;
   /** Waits for a mail to this address (and matching `predicate`), and returns it. */
   waitForMail(to: string, predicate?: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -26,6 +37,9 @@ export interface TestSmtpServer {
 
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
+  let holding = false;
+  let begun = 0;
+  const held: ((take: boolean) => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -33,11 +47,17 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (parsed) => {
+          begun += 1;
           const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
-          mails.push({ to, from: parsed.from?.text ?? '', subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '',
-            attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
-          });
-          callback();
+          const accept = (take: boolean) => {
+            if (!take) return callback(new Error('discarded'));
+            mails.push({ to, from: parsed.from?.text ?? '', subject: parsed.subject ?? '', text: parsed.text ?? '', messageId: parsed.messageId ?? '',
+              attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
+            });
+            callback();
+          };
+          if (holding) held.push(accept);
+          else accept(true);
         },
         (error: Error) => callback(error),
       );
@@ -51,6 +71,17 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
+    get begun() {
+      return begun;
+    },
+    hold: () => void (holding = true),
+    release() {
+      holding = false;
+      for (const accept of held.splice(0)) accept(true);
+    },
+    discardHeld() {
+      for (const accept of held.splice(0)) accept(false);
+    },
     waitForMail: (to, predicate = () => true, timeoutMs = 15_000) =>
       waitFor(async () => mails.find((m) => m.to.includes(to.toLowerCase()) && predicate(m)), { timeoutMs, what: `a mail to ${to}` }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
