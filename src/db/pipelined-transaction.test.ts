@@ -72,6 +72,26 @@ describe(`pipelined transactions (${testDatabaseKind})`, () => {
     expect(await rows()).toEqual([]);
   });
 
+  it('fails the same way on a Kysely instance bound to one connection, whose statements go one at a time', async () => {
+    await sql`truncate ${sql.table(table)}`.execute(handle.db);
+    await handle.db.connection().execute(async (connection) => {
+      await expect(
+        pipelinedTransaction(connection, 'begin', async (trx) => {
+          await insert(trx, 1);
+          await insert(trx, sql`1 / 0`).catch(() => {});
+        }),
+      ).rejects.toBeInstanceOf(TransactionRolledBackError);
+    });
+    expect(await rows()).toEqual([]);
+  });
+
+  it('leaves no transaction open on its connection when begin fails half way', async () => {
+    await expect(pipelinedTransaction(handle.db, 'begin; select 1 / 0', async () => undefined)).rejects.toThrow(/division by zero/);
+    // Every connection of the pool is usable afterwards (PGlite has one, PostgreSQL a few).
+    await Promise.all(Array.from({ length: 12 }, () => insert(handle.db, 5)));
+    expect((await rows()).filter((n) => n === 5)).toHaveLength(12);
+  });
+
   it('runs statements issued together in the order issued, each seeing those before it', async () => {
     await sql`truncate ${sql.table(table)}`.execute(handle.db);
     const [, second, seen] = await pipelinedTransaction(handle.db, 'begin', (trx) =>

@@ -62,7 +62,9 @@ export class TransactionRolledBackError extends Error {
  */
 export async function pipelinedTransaction<T>(db: Db, begin: string, work: (trx: Db) => Promise<T>): Promise<T> {
   const pool = poolOf.get(db);
-  if (!pool) return serialTransaction(db, begin, work);
+  // A Kysely instance with no pool of its own, such as one bound to a single connection
+  // (`db.connection()`) by a caller that needs that connection: its statements go one at a time.
+  if (!pool) return db.connection().execute((connection) => runTransaction((text) => sql.raw(text).execute(connection).then(commandOf), connection, begin, work, () => {}));
   const client = await pool.connect();
   let open = true;
   const connection = {
@@ -76,43 +78,37 @@ export async function pipelinedTransaction<T>(db: Db, begin: string, work: (trx:
     dialect: new PostgresDialect({ pool: { connect: async () => connection, end: async () => {} } as unknown as pg.Pool }),
   });
   try {
-    // Awaited before any of work's statements is written: had `begin` failed, they would
-    // otherwise run outside a transaction, without the settings it makes.
-    await client.query(begin);
-    const result = await work(trx);
-    open = false;
-    // After a failed statement whose error `work` caught, PostgreSQL answers COMMIT by rolling back.
-    const committed = await client.query('commit');
-    if (committed.command === 'ROLLBACK') throw new TransactionRolledBackError();
-    return result;
-  } catch (error) {
-    if (open) {
-      open = false;
-      // A rollback that fails finds the connection lost; the pool drops such a client itself.
-      await client.query('rollback').catch(() => {});
-    }
-    throw error;
+    return await runTransaction((text) => client.query(text).then((result) => result.command), trx, begin, work, () => (open = false));
   } finally {
     client.release();
   }
 }
 
+/** Kysely's answer to COMMIT or ROLLBACK names the command PostgreSQL completed. */
+function commandOf(result: { rows: unknown[] }): string | undefined {
+  return (result.rows[0] as { command?: string } | undefined)?.command;
+}
+
 /**
- * The same on a Kysely instance that has no pool of its own, such as one bound to a single
- * connection (`db.connection()`) by a caller that needs that connection: its statements go
- * one at a time.
+ * begin, work, then commit or rollback, with `run` sending the transaction's own statements;
+ * `ended` is called before either, once nothing more of `work` may run.
  */
-async function serialTransaction<T>(db: Db, begin: string, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    await sql.raw(begin).execute(connection);
-    let result: T;
-    try {
-      result = await work(connection);
-    } catch (error) {
-      await sql.raw('rollback').execute(connection).catch(() => {});
-      throw error;
-    }
-    await sql.raw('commit').execute(connection);
-    return result;
-  });
+async function runTransaction<T>(run: (text: string) => Promise<string | undefined>, trx: Db, begin: string, work: (trx: Db) => Promise<T>, ended: () => void): Promise<T> {
+  let result: T;
+  try {
+    // Awaited before any of work's statements is written: had `begin` failed, they would
+    // otherwise run outside a transaction, without the settings it makes. (A `begin` whose
+    // settings failed leaves a transaction aborted: the rollback below ends it.)
+    await run(begin);
+    result = await work(trx);
+  } catch (error) {
+    ended();
+    // A rollback that fails finds the connection lost; the pool drops such a client itself.
+    await run('rollback').catch(() => {});
+    throw error;
+  }
+  ended();
+  // After a failed statement whose error `work` caught, PostgreSQL answers COMMIT by rolling back.
+  if ((await run('commit')) === 'ROLLBACK') throw new TransactionRolledBackError();
+  return result;
 }
