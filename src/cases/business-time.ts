@@ -136,18 +136,11 @@ export function addBusinessHours(at: Date, hours: number, week: WorkingWeek): Da
  */
 export function nextAllowedTimeFromNow(at: Date, week: WorkingWeek, hold: AlertHold): Date {
   if (!hold.weekends && !hold.outsideHours) return at;
-  const minute = Math.floor(at.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE;
-  const key = `${week.timezone} ${week.start} ${week.end} ${week.days.join(',')} ${hold.weekends} ${hold.outsideHours}`;
-  let known = allowedThisMinute.get(key);
-  if (known?.minute !== minute) {
-    known = { minute, from: nextAllowedTime(new Date(minute), week, hold).getTime() };
-    if (allowedThisMinute.size >= 1000) allowedThisMinute.clear();
-    allowedThisMinute.set(key, known);
-  }
-  return known.from === minute ? at : new Date(known.from);
+  const [minute, from] = onceAMinute(allowedThisMinute, at, `${weekKey(week)} ${hold.weekends} ${hold.outsideHours}`, (start) =>
+    nextAllowedTime(new Date(start), week, hold).getTime(),
+  );
+  return from === minute ? at : new Date(from);
 }
-
-const allowedThisMinute = new Map<string, { minute: number; from: number }>();
 
 /**
  * `addBusinessHours` from a clock that moves on, as a case's deadline is worked out from the
@@ -161,23 +154,34 @@ const allowedThisMinute = new Map<string, { minute: number; from: number }>();
  * calculation about 4 % of the CPU of a feedback submission under load.
  */
 export function addBusinessHoursFromNow(at: Date, hours: number, week: WorkingWeek): Date {
-  const minute = Math.floor(at.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE;
-  const key = `${week.timezone} ${week.start} ${week.end} ${week.days.join(',')} ${hours}`;
-  let known = deadlinesThisMinute.get(key);
-  if (known?.minute !== minute) {
-    const first = addBusinessHours(new Date(minute), hours, week).getTime();
-    const last = addBusinessHours(new Date(minute + MS_PER_MINUTE), hours, week).getTime();
-    known = { minute, first, step: last - first };
-    if (deadlinesThisMinute.size >= 1000) deadlinesThisMinute.clear();
-    deadlinesThisMinute.set(key, known);
-  }
-  if (known.step === 0) return new Date(known.first);
-  if (known.step === MS_PER_MINUTE) return new Date(known.first + (at.getTime() - minute));
+  const [minute, { first, step }] = onceAMinute(deadlinesThisMinute, at, `${weekKey(week)} ${hours}`, (start) => {
+    const firstDeadline = addBusinessHours(new Date(start), hours, week).getTime();
+    return { first: firstDeadline, step: addBusinessHours(new Date(start + MS_PER_MINUTE), hours, week).getTime() - firstDeadline };
+  });
+  if (step === 0) return new Date(first);
+  if (step === MS_PER_MINUTE) return new Date(first + (at.getTime() - minute));
   return addBusinessHours(at, hours, week);
 }
 
 const MS_PER_MINUTE = 60_000;
-const deadlinesThisMinute = new Map<string, { minute: number; first: number; step: number }>();
+const allowedThisMinute = new Map<string, { minute: number; value: number }>();
+const deadlinesThisMinute = new Map<string, { minute: number; value: { first: number; step: number } }>();
+
+/** The start of `at`'s minute and `work`'s answer for it under `key`, worked out once a minute (a cache of at most 1,000 keys). */
+function onceAMinute<T>(cache: Map<string, { minute: number; value: T }>, at: Date, key: string, work: (minute: number) => T): [number, T] {
+  const minute = Math.floor(at.getTime() / MS_PER_MINUTE) * MS_PER_MINUTE;
+  let known = cache.get(key);
+  if (known?.minute !== minute) {
+    known = { minute, value: work(minute) };
+    if (cache.size >= 1000) cache.clear();
+    cache.set(key, known);
+  }
+  return [minute, known.value];
+}
+
+function weekKey(week: WorkingWeek): string {
+  return `${week.timezone} ${week.start} ${week.end} ${week.days.join(',')}`;
+}
 
 /**
  * The next instant strictly after `at` when the clock in `timezone` reads `hour`:00 (0–23),
