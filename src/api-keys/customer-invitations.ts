@@ -38,23 +38,21 @@ export type TextOutcome = { status: 'queued' | 'scheduled'; id: string; sendAfte
 
 export type CustomerInvitationResult =
   | { ok: true; email: EmailOutcome | null; sms: TextOutcome | null }
-  | { ok: false; reason: 'invalid_email' | 'invalid_mobile' | 'unknown_location' | 'unknown_sub_measure' | 'sub_measure_by_text' };
+  | { ok: false; reason: 'invalid_email' | 'invalid_mobile' | 'unknown_location' | 'unknown_sub_measure' };
 
 export async function inviteCustomer(services: Services, access: Access, request: CustomerInvitationRequest): Promise<CustomerInvitationResult> {
   if (request.email !== undefined && !readInvitationEmail(request.email)) return { ok: false, reason: 'invalid_email' };
-  // A text invitation's answer is taken for its location: it cannot carry a staff member.
-  if (request.mobile !== undefined && request.subMeasureId !== undefined) return { ok: false, reason: 'sub_measure_by_text' };
 
   // The text first: its refusals for bad input come before anything is written, so a request
   // with a bad number sends no email either.
   let sms: TextOutcome | null = null;
   if (request.mobile !== undefined) {
-    const sent = await sendInvitation(services, access, { mobile: request.mobile, name: request.name ?? null, locationId: request.locationId });
+    const sent = await sendInvitation(services, access, { mobile: request.mobile, name: request.name ?? null, locationId: request.locationId, subMeasureId: request.subMeasureId });
     if (sent.ok) {
       sms = { status: sent.sendAfter ? 'scheduled' : 'queued', id: sent.messageId, sendAfter: sent.sendAfter };
     } else {
       const reason = sent.reason;
-      if (reason === 'invalid_mobile' || reason === 'unknown_location') return { ok: false, reason };
+      if (reason === 'invalid_mobile' || reason === 'unknown_location' || reason === 'unknown_sub_measure') return { ok: false, reason };
       sms = { status: 'refused', reason, message: `Not sent: ${describeRefusal(sent)}.`, until: sent.reason === 'quarantined' ? sent.until : null };
     }
   }

@@ -33,7 +33,7 @@ const customerInvitationBodySchema = z
     mobile: z.string().trim().min(3, 'mobile: give the number to text').max(32).optional().describe('the customer’s mobile number, international or local: a text invitation'),
     name: z.string().trim().max(100).optional().describe('the customer’s first name, to greet them in the text'),
     locationId: z.uuid().describe('where the customer was served'),
-    subMeasureId: z.uuid().optional().describe('the staff member, counter or department (email invitations only)'),
+    subMeasureId: z.uuid().optional().describe('the staff member, counter or department: the answer, by email or text, is attributed to it'),
     orderRef: z.string().max(100).optional().describe('your order or transaction id (kept with the email invitation)'),
   })
   .strict()
@@ -58,7 +58,6 @@ const badInvitation: Record<Exclude<CustomerInvitationResult, { ok: true }>['rea
   invalid_mobile: 'The mobile number is not valid. Give it with its country code (e.g. +64 21 555 0123) or as a local number.',
   unknown_location: 'locationId is not an active location you may invite to.',
   unknown_sub_measure: 'subMeasureId is not an active sub-measure of that location.',
-  sub_measure_by_text: 'subMeasureId is for email invitations only: the answer to a text invitation is recorded for its location. Leave it out, or invite by email alone.',
 };
 
 function presentRefusal(refusal: ChannelRefusal) {

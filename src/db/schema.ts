@@ -330,6 +330,7 @@ export interface SmsConversationsTable {
   id: Generated<Uuid>;
   mobile_index: Buffer;
   location_id: Uuid;
+  sub_measure_id: Uuid | null;
   programme_id: Uuid;
   origin: 'sms_code' | 'receipt_code' | 'invitation';
   receipt_code: string | null;

@@ -66,20 +66,30 @@ export function forgetFeedbackTargets(): void {
 /**
  * The feedback target of one of a client's locations, read in that client's transaction
  * (SMS conversations know their location by id). Null for an inactive or archived location.
+ * With `subMeasure` (by id or by code), the target is that sub-measure's when it is one of the
+ * location's and neither inactive nor archived, and the location's alone otherwise.
  */
-export async function findFeedbackTargetOfLocation(trx: Trx, clientId: ClientId, locationId: string): Promise<FeedbackTarget | null> {
-  const row = await targetQuery(trx, undefined).where('l.client_id', '=', clientId).where('l.id', '=', locationId).executeTakeFirst();
+export async function findFeedbackTargetOfLocation(
+  trx: Trx,
+  clientId: ClientId,
+  locationId: string,
+  subMeasure?: SubMeasureKey | null,
+): Promise<FeedbackTarget | null> {
+  const row = await targetQuery(trx, subMeasure ?? undefined).where('l.client_id', '=', clientId).where('l.id', '=', locationId).executeTakeFirst();
   return row ? toTarget(row) : null;
 }
 
+/** A sub-measure named by its id, or by its code (as in its link). */
+export type SubMeasureKey = { id: string } | { code: string };
+
 async function lookUp(db: Db, locationCode: string, subMeasureCode: string | undefined): Promise<FeedbackTargetLookup> {
-  const row = await targetQuery(db, subMeasureCode).where('l.code', '=', locationCode).executeTakeFirst();
+  const row = await targetQuery(db, subMeasureCode === undefined ? undefined : { code: subMeasureCode }).where('l.code', '=', locationCode).executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown_location' };
   if (subMeasureCode !== undefined && !row.sub_measure_id) return { ok: false, reason: 'unknown_sub_measure' };
   return { ok: true, target: toTarget(row) };
 }
 
-function targetQuery(db: Kysely<Database>, subMeasureCode: string | undefined) {
+function targetQuery(db: Kysely<Database>, subMeasure: SubMeasureKey | undefined) {
   return db
     .selectFrom('locations as l')
     .innerJoin('programmes as p', (j) => j.onRef('p.client_id', '=', 'l.client_id').onRef('p.id', '=', 'l.programme_id'))
@@ -88,7 +98,7 @@ function targetQuery(db: Kysely<Database>, subMeasureCode: string | undefined) {
       j
         .onRef('s.client_id', '=', 'l.client_id')
         .onRef('s.location_id', '=', 'l.id')
-        .on('s.code', '=', subMeasureCode ?? '')
+        .on((eb) => (subMeasure === undefined ? eb.lit(false) : 'id' in subMeasure ? eb('s.id', '=', subMeasure.id) : eb('s.code', '=', subMeasure.code)))
         .on('s.active', '=', true)
         .on('s.archived_at', 'is', null),
     )

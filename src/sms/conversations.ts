@@ -37,7 +37,8 @@ export function wordingOf(target: FeedbackTarget): ConversationWording {
   const p = target.programme;
   return {
     clientName: target.clientName,
-    locationName: target.location.name,
+    // "Harbour Lane, Anna", as the feedback page shows its sub-measure (with a GSM-7 comma).
+    locationName: target.subMeasure ? `${target.location.name}, ${target.subMeasure.name}` : target.location.name,
     scale: p.scale,
     leadQuestion: p.leadQuestion,
     followUpQuestion: p.followUpQuestion,
@@ -56,6 +57,7 @@ const conversationColumns = [
   'receipt_code',
   'mobile_index',
   'location_id',
+  'sub_measure_id',
   'step',
   'score',
   'comment',
@@ -96,6 +98,7 @@ type ConversationRow = {
   receipt_code: string | null;
   mobile_index: Buffer;
   location_id: string;
+  sub_measure_id: string | null;
   step: ConversationState['step'];
   score: number | null;
   comment: string;
@@ -114,7 +117,8 @@ async function toStored(trx: Trx, keyring: ClientKeyring, row: ConversationRow):
     mobileIndex: row.mobile_index,
     feedbackId: row.feedback_id,
     expiresAt: row.expires_at,
-    target: await findFeedbackTargetOfLocation(trx, keyring.clientId, row.location_id),
+    // A staff member archived meanwhile leaves the feedback with the location.
+    target: await findFeedbackTargetOfLocation(trx, keyring.clientId, row.location_id, row.sub_measure_id ? { id: row.sub_measure_id } : null),
     state: {
       step: row.step,
       score: row.score,
@@ -138,6 +142,7 @@ export async function startConversation(
       client_id: keyring.clientId,
       mobile_index: start.mobileIndex,
       location_id: start.target.location.id,
+      sub_measure_id: start.target.subMeasure?.id ?? null,
       programme_id: start.target.programme.id,
       origin: start.origin,
       receipt_code: start.receiptCode,

@@ -16,7 +16,7 @@ import { advance } from './conversation.ts';
 import { closeConversation, findOpenConversation, saveConversation, startConversation, wordingOf, type StoredConversation } from './conversations.ts';
 import { classifyInboundText, queueText, recordInboundText, type OutboundText } from './messages.ts';
 import { lockRecipient, optIn, optOut, type LockedRecipient } from './recipients.ts';
-import { classifyKeyword, normaliseInbound, parseScore, parseYesNo, splitCodeMessage } from './reply-parsing.ts';
+import { classifyKeyword, normaliseInbound, parseScore, parseYesNo, splitCodeMessage, splitSubMeasureCode } from './reply-parsing.ts';
 import { findSmsClientByNumber, type SmsClient } from './sms-clients.ts';
 import * as say from './wording.ts';
 
@@ -118,31 +118,43 @@ class InboundHandler {
     return 'help' as const;
   }
 
-  /** A location's SMS code or an unused receipt code at the start of the text begins a new conversation. */
+  /**
+   * A location's SMS code or an unused receipt code at the start of the text begins a new
+   * conversation. A staff member's code may follow ("HARBOUR ANNA"): the feedback is then theirs.
+   */
   private async startFromCode(body: string, open: StoredConversation | null) {
-    const split = splitCodeMessage(body);
-    if (!split) return null;
-    const found = await this.findCode(split.code);
+    const code = splitCodeMessage(body);
+    if (!code) return null;
+    const found = await this.findCode(code.code);
     if (!found) return null;
     if (found.kind === 'receipt_used') {
       await classifyInboundText(this.trx, this.client.id, this.messageId, { kind: 'conversation', locationId: found.locationId });
       await this.send({ kind: 'conversation', body: say.receiptCodeUsed(this.client.name), locationId: found.locationId });
       return 'conversation' as const;
     }
+    const { target, rest } = (await this.withStaffMember(found.target, code.rest)) ?? { target: found.target, rest: code.rest };
     if (open) await closeConversation(this.services, this.trx, this.keyring, open, this.recipient.mobile, 'replaced');
     const conversation = await startConversation(this.services, this.trx, this.keyring, {
       mobileIndex: this.recipient.mobileIndex,
-      target: found.target,
+      target,
       origin: found.kind,
-      receiptCode: found.kind === 'receipt_code' ? split.code : null,
+      receiptCode: found.kind === 'receipt_code' ? code.code : null,
       expiresAt: this.expiry(),
     });
-    if (split.rest === '') {
-      await classifyInboundText(this.trx, this.client.id, this.messageId, { kind: 'conversation', locationId: found.target.location.id, conversationId: conversation.id });
-      await this.send({ kind: 'conversation', body: say.opening(wordingOf(found.target)), locationId: found.target.location.id, conversationId: conversation.id });
+    if (rest === '') {
+      await classifyInboundText(this.trx, this.client.id, this.messageId, { kind: 'conversation', locationId: target.location.id, conversationId: conversation.id });
+      await this.send({ kind: 'conversation', body: say.opening(wordingOf(target)), locationId: target.location.id, conversationId: conversation.id });
       return 'conversation' as const;
     }
-    return this.continueConversation(conversation, split.rest);
+    return this.continueConversation(conversation, rest);
+  }
+
+  /** The target of the location's staff member whose code starts `rest`, and what follows it; null when `rest` starts with none. */
+  private async withStaffMember(location: FeedbackTarget, rest: string): Promise<{ target: FeedbackTarget; rest: string } | null> {
+    const staff = splitSubMeasureCode(rest, location.programme.scale);
+    if (!staff) return null;
+    const target = await findFeedbackTargetOfLocation(this.trx, this.client.id, location.location.id, { code: staff.code });
+    return target?.subMeasure ? { target, rest: staff.rest } : null;
   }
 
   private async continueConversation(conversation: StoredConversation, text: string) {

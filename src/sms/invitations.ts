@@ -2,7 +2,8 @@
  * Survey invitations by text, one at a time or from a CSV file. Each obeys the client's
  * contact rules: never to a number that opted out, never more often than the quarantine
  * period, and never in quiet hours (it waits until they end). An invitation opens a
- * conversation at its location, so the customer's reply is taken as the score.
+ * conversation at its location (and, when one is named, for its staff member or other
+ * sub-measure), so the customer's reply is taken as the score and attributed there.
  */
 import { parse } from 'csv-parse/sync';
 import { appendAudit } from '../audit/index.ts';
@@ -24,10 +25,12 @@ export interface InvitationRequest {
   mobile: string;
   name?: string | null | undefined;
   locationId: string;
+  /** The location's staff member (or other sub-measure) the feedback is about. */
+  subMeasureId?: string | null | undefined;
 }
 
 export type InvitationRefusal =
-  | { reason: 'invalid_mobile' | 'unknown_location' | 'opted_out' | 'no_sms_number' }
+  | { reason: 'invalid_mobile' | 'unknown_location' | 'unknown_sub_measure' | 'opted_out' | 'no_sms_number' }
   | { reason: 'quarantined'; until: Date; untilDay: string };
 
 export type InvitationResult = ({ ok: true; messageId: string; sendAfter: Date | null }) | ({ ok: false } & InvitationRefusal);
@@ -51,9 +54,9 @@ export interface CsvInvitationReport {
 
 /**
  * Invites every valid row of a CSV with a header row naming at least `mobile` and
- * `location` (a location's link code, SMS code or name), and optionally `name`. Rows are
- * checked one by one; the report names each rejected row (numbered as in a spreadsheet,
- * the header being row 1) and why.
+ * `location` (a location's link code, SMS code or name), and optionally `name` and `staff`
+ * (a sub-measure of that location, by its code or name). Rows are checked one by one; the
+ * report names each rejected row (numbered as in a spreadsheet, the header being row 1) and why.
  */
 export async function sendCsvInvitations(services: Services, access: Access, csv: string): Promise<CsvInvitationReport | { error: string }> {
   const table = readCsv(csv);
@@ -61,6 +64,15 @@ export async function sendCsvInvitations(services: Services, access: Access, csv
   return withAccess(services.db, access, async (trx) => {
     const inviter = await openInviter(services, trx, access);
     const locations = await trx.selectFrom('locations').select(['id', 'code', 'sms_code', 'name']).where('client_id', '=', access.clientId).where('archived_at', 'is', null).execute();
+    const staff = table.columns.includes('staff')
+      ? await trx
+          .selectFrom('sub_measures')
+          .select(['id', 'location_id', 'code', 'name'])
+          .where('client_id', '=', access.clientId)
+          .where('active', '=', true)
+          .where('archived_at', 'is', null)
+          .execute()
+      : [];
     const report: CsvInvitationReport = { accepted: 0, scheduled: 0, rejected: [] };
     for (const [i, row] of table.rows.entries()) {
       const rowNumber = i + 2;
@@ -74,7 +86,13 @@ export async function sendCsvInvitations(services: Services, access: Access, csv
         report.rejected.push({ row: rowNumber, reason: `no location "${row.location?.trim()}" that you may invite for` });
         continue;
       }
-      const result = await inviter.invite({ mobile: row.mobile ?? '', name: row.name, locationId: location.id });
+      const wantedStaff = (row.staff ?? '').trim().toLowerCase();
+      const subMeasure = wantedStaff ? staff.find((s) => s.location_id === location.id && (s.code === wantedStaff || s.name.toLowerCase() === wantedStaff)) : undefined;
+      if (wantedStaff && !subMeasure) {
+        report.rejected.push({ row: rowNumber, reason: `no staff member "${row.staff?.trim()}" at ${location.name}` });
+        continue;
+      }
+      const result = await inviter.invite({ mobile: row.mobile ?? '', name: row.name, locationId: location.id, subMeasureId: subMeasure?.id });
       if (result.ok) {
         report.accepted += 1;
         if (result.sendAfter) report.scheduled += 1;
@@ -93,6 +111,8 @@ export function describeRefusal(refusal: InvitationRefusal): string {
       return 'not a valid mobile number';
     case 'unknown_location':
       return 'no such location';
+    case 'unknown_sub_measure':
+      return 'no such staff member at that location';
     case 'opted_out':
       return 'this number has opted out of texts (STOP)';
     case 'no_sms_number':
@@ -102,7 +122,7 @@ export function describeRefusal(refusal: InvitationRefusal): string {
   }
 }
 
-function readCsv(csv: string): { rows: Record<string, string | undefined>[] } | { error: string } {
+function readCsv(csv: string): { columns: string[]; rows: Record<string, string | undefined>[] } | { error: string } {
   let records: Record<string, string>[];
   let columns: string[] = [];
   try {
@@ -117,10 +137,10 @@ function readCsv(csv: string): { rows: Record<string, string | undefined>[] } | 
     return { error: `The file could not be read as CSV: ${error instanceof Error ? error.message : 'unknown problem'}` };
   }
   const missing = ['mobile', 'location'].filter((column) => !columns.includes(column));
-  if (missing.length > 0) return { error: `The header row must name the columns mobile and location (and may name name); missing: ${missing.join(', ')}.` };
+  if (missing.length > 0) return { error: `The header row must name the columns mobile and location (and may name name and staff); missing: ${missing.join(', ')}.` };
   if (records.length === 0) return { error: 'The file has no rows under its header.' };
   if (records.length > MAX_CSV_ROWS) return { error: `The file has ${records.length} rows; send at most ${MAX_CSV_ROWS} at a time.` };
-  return { rows: records };
+  return { columns, rows: records };
 }
 
 interface Inviter {
@@ -145,8 +165,9 @@ async function invite(
   const mobile = normaliseMobile(request.mobile, client.country);
   if (!mobile) return { ok: false, reason: 'invalid_mobile' };
   if (!inScope(access, request.locationId)) return { ok: false, reason: 'unknown_location' };
-  const target = await findFeedbackTargetOfLocation(trx, client.id, request.locationId);
+  const target = await findFeedbackTargetOfLocation(trx, client.id, request.locationId, request.subMeasureId ? { id: request.subMeasureId } : null);
   if (!target) return { ok: false, reason: 'unknown_location' };
+  if (request.subMeasureId && !target.subMeasure) return { ok: false, reason: 'unknown_sub_measure' };
 
   const recipient = await lockRecipient(trx, keyring, mobile);
   if (recipient.optedOut) return { ok: false, reason: 'opted_out' };

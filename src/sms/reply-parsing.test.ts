@@ -13,6 +13,7 @@ import {
   parseScore,
   parseYesNo,
   splitCodeMessage,
+  splitSubMeasureCode,
   type ScoreParse,
 } from './reply-parsing.ts';
 
@@ -325,6 +326,31 @@ describe('isSkip', () => {
       expect(isSkip(text)).toBe(false);
     },
   );
+});
+
+describe('splitSubMeasureCode', () => {
+  it('lower-cases the first word as a staff code and keeps the rest', () => {
+    expect(splitSubMeasureCode('ANNA', 'recommend_5')).toEqual({ code: 'anna', rest: '' });
+    expect(splitSubMeasureCode('Anna, 5 lovely', 'recommend_5')).toEqual({ code: 'anna', rest: '5 lovely' });
+    expect(splitSubMeasureCode('TILL-2   4', 'recommend_5')).toEqual({ code: 'till-2', rest: '4' });
+  });
+
+  it('takes a word that reads as a score on the scale as the score, not a code', () => {
+    expect(splitSubMeasureCode('5 great', 'recommend_5')).toBeNull();
+    expect(splitSubMeasureCode('five', 'recommend_5')).toBeNull();
+    expect(splitSubMeasureCode('9 fine', 'nps_10')).toBeNull();
+    // Out of the scale's range, a number may be a code; so may a word that only ends in one.
+    expect(splitSubMeasureCode('12', 'recommend_5')).toEqual({ code: '12', rest: '' });
+    expect(splitSubMeasureCode('10', 'nps_10')).toBeNull();
+    expect(splitSubMeasureCode('till-2', 'nps_10')).toEqual({ code: 'till-2', rest: '' });
+  });
+
+  it('returns null for nothing, or a word no code can be', () => {
+    expect(splitSubMeasureCode('', 'recommend_5')).toBeNull();
+    expect(splitSubMeasureCode('-anna', 'recommend_5')).toBeNull();
+    expect(splitSubMeasureCode('the_best', 'recommend_5')).toBeNull();
+    expect(splitSubMeasureCode('a'.repeat(41), 'recommend_5')).toBeNull();
+  });
 });
 
 describe('splitCodeMessage', () => {

@@ -427,6 +427,26 @@ export function splitCodeMessage(text: string): { code: string; rest: string } |
   return { code: code.toUpperCase(), rest };
 }
 
+/** A sub-measure's code, as in its link (`/f/<location>/<sub-measure>`). */
+const SUB_MEASURE_CODE = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * The first word of what follows a location's code, lower-cased, as a staff member's (or other
+ * sub-measure's) code ("HARBOUR ANNA 5" → `anna`, rest `5`); null when it cannot be one, or
+ * when the word is a score on the programme's scale: "HARBOUR 5" is a score, whatever the
+ * location's codes. Whether the code is the location's is the caller's question.
+ */
+export function splitSubMeasureCode(rest: string, scale: Scale): { code: string; rest: string } | null {
+  const message = normaliseInbound(rest);
+  const spaceAt = message.indexOf(' ');
+  const firstWord = (spaceAt === -1 ? message : message.slice(0, spaceAt)).replace(/\p{P}+$/u, '').toLowerCase();
+  if (!SUB_MEASURE_CODE.test(firstWord)) return null;
+  const asScore = parseScore(firstWord, scale);
+  // A whole word only: "till-2" is a code, though a score can end a longer answer ("great - 2").
+  if (asScore.kind === 'score' && asScore.rest === '') return null;
+  return { code: firstWord, rest: spaceAt === -1 ? '' : message.slice(spaceAt + 1).trim() };
+}
+
 const emailSchema = z.email();
 
 /** The one email address in the message, lower-cased; null when there is none or more than one. */

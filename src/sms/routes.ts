@@ -129,6 +129,7 @@ export const smsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
       const result = await sendInvitation(services, access, request.body);
       if (result.ok) return reply.code(201).send({ id: result.messageId, status: result.sendAfter ? 'scheduled' : 'queued', sendAfter: result.sendAfter?.toISOString() ?? null });
       if (result.reason === 'unknown_location') throw new HttpError('not_found', 'There is no location with this id among the locations you can see.');
+      if (result.reason === 'unknown_sub_measure') throw new HttpError('not_found', 'That location has no active staff member or sub-measure with this id.');
       if (result.reason === 'invalid_mobile') throw new HttpError('invalid_mobile');
       throw new HttpError('conflict', `Not sent: ${describeRefusal(result)}.`);
     },
@@ -139,7 +140,7 @@ export const smsRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     {
       schema: {
         tags: ['sms'],
-        summary: 'Invite customers by text from a CSV file (columns: name, mobile, location)',
+        summary: 'Invite customers by text from a CSV file (columns: mobile, location; optional: name, staff)',
         description: 'Every valid row is invited; the answer lists each refused row, numbered as in a spreadsheet (the header is row 1), and why.',
         body: s.csvInvitationBodySchema,
         response: { 200: s.csvInvitationReportSchema, 400: errorResponseSchema, 403: errorResponseSchema },

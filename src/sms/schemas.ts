@@ -40,6 +40,7 @@ export const invitationBodySchema = z.object({
   mobile: z.string().trim().min(3, 'give the mobile number to text').max(32),
   name: z.string().trim().max(100).nullable().optional(),
   locationId: z.guid('must be a location id (a uuid)'),
+  subMeasureId: z.guid('must be a staff member’s id (a uuid)').nullable().optional().describe('the staff member, counter or department the answer is attributed to'),
 });
 
 export const invitationCreatedSchema = z.object({

@@ -216,6 +216,21 @@ describe('inviting customers by text', () => {
     await single.getByLabel('Mobile number').fill(mobile);
     await single.getByRole('button', { name: 'Send invitation' }).click();
     await single.getByRole('alert').getByText(/Not sent: this number was invited recently/).waitFor();
+    // For a staff member of the location: the text names them and the answer counts for them.
+    const forStaff = randomMobile();
+    await single.getByLabel('Mobile number').fill(forStaff);
+    await single.getByLabel('Staff member').selectOption({ label: client.subMeasure.name });
+    await expectNoViolations(page, 'invitation with a staff member');
+    await single.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation to ${forStaff} is on its way.`).waitFor();
+    const staffInvitation = await waitFor(async () => sms.gateway.messages.find((m) => m.to === forStaff), { what: 'the staff invitation at the gateway', timeoutMs: 10_000 });
+    expect(staffInvitation.body).toMatch(new RegExp(`^Thanks for visiting Kauri Kitchen \\(Main Street, ${client.subMeasure.name}\\)\\.`));
+    // Another location has other staff: the choice goes with the location.
+    await single.getByLabel('Location').selectOption(client.otherLocation.id);
+    expect(await single.getByLabel('Staff member').count()).toBe(0);
+    await single.getByLabel('Location').selectOption(client.location.id);
+    expect(await single.getByLabel('Staff member').inputValue()).toBe('');
+
     // A number that is no number at all belongs to its field.
     await single.getByLabel('Mobile number').fill('12345');
     await single.getByRole('button', { name: 'Send invitation' }).click();
@@ -237,6 +252,10 @@ describe('inviting customers by text', () => {
     await bulk.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from('who,phone\nMere,021 555 0123\n') });
     await bulk.getByRole('button', { name: 'Send invitations' }).click();
     await bulk.getByRole('alert').getByText(/The header row must name the columns mobile and location/).waitFor();
+
+    // Each staff member's row in the location settings shows what to text for them.
+    await page.goto(`${sms.hark.url}/portal/settings/locations`);
+    await page.getByText(`${numbers.smsCode} ${client.subMeasure.code.toUpperCase()}`, { exact: true }).waitFor();
   });
 });
 

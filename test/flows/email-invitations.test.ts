@@ -197,6 +197,20 @@ describe(`invitations by email and text (${testDatabaseKind})`, () => {
     await waitFor(async () => (await outboundTexts(client.clientId)).filter((t) => t.status === 'sent').length === 2 || undefined, { what: 'the second text to be sent' });
   });
 
+  it('texts an invitation for a staff member, names them, and files the answer under them', async () => {
+    const mobile = randomMobile();
+    const sent = await inviteBy({ mobile, locationId: client.location.id, subMeasureId: client.subMeasure.id });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    const phone = new TestPhone(sms, numbers.number, mobile);
+    const [text] = await phone.nextTexts(1);
+    expect(text).toContain(`(Main Street, ${client.subMeasure.name})`);
+    expect(await phone.ask('4 quick and friendly')).toContain('Cheers');
+    const stored = await withClient(hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback').select(['location_id', 'sub_measure_id', 'score', 'channel']).where('client_id', '=', client.clientId).where('comment', '=', 'quick and friendly').execute(),
+    );
+    expect(stored).toEqual([{ location_id: client.location.id, sub_measure_id: client.subMeasure.id, score: 4, channel: 'sms' }]);
+  });
+
   it('refuses a number that opted out or was invited within the quarantine, and sends nothing to it', async () => {
     const phone = new TestPhone(sms, numbers.number);
     expect(await phone.ask('STOP')).toMatch(/no more texts/);
@@ -257,7 +271,9 @@ describe(`invitations by email and text (${testDatabaseKind})`, () => {
       [{ locationId: client.location.id }, /email, mobile, or both/],
       [{ mobile: 'call me', locationId: client.location.id }, /mobile number is not valid/],
       [{ mobile: randomMobile(), email: 'nobody', locationId: client.location.id }, /email address/],
-      [{ mobile: randomMobile(), subMeasureId: client.subMeasure.id, locationId: client.location.id }, /subMeasureId is for email invitations only/],
+      // A staff member of another location, or none at all.
+      [{ mobile: randomMobile(), subMeasureId: client.subMeasure.id, locationId: client.otherLocation.id }, /subMeasureId is not an active sub-measure of that location/],
+      [{ mobile: randomMobile(), email: 'staffless@example.com', subMeasureId: '00000000-0000-4000-8000-000000000000', locationId: client.location.id }, /subMeasureId is not an active sub-measure/],
       [{ mobile: randomMobile(), locationId: 'not-a-uuid' }, /locationId/],
     ];
     for (const [body, message] of cases) {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/tenancy.ts';
+import { createSubMeasure } from '../../src/programmes/index.ts';
 import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import { enableSms, startSmsTestHark, TestPhone, type SmsTestClient, type SmsTestHark } from '../helpers/sms.ts';
 
@@ -26,7 +27,12 @@ afterAll(async () => {
 
 async function feedbackOf(c: TestClient) {
   return withClient(sms.hark.services.db, c.clientId, (trx) =>
-    trx.selectFrom('feedback').select(['id', 'score', 'comment', 'channel', 'location_id', 'receipt_code', 'end_customer_id']).where('client_id', '=', c.clientId).orderBy('submitted_at').execute(),
+    trx
+      .selectFrom('feedback')
+      .select(['id', 'score', 'comment', 'channel', 'location_id', 'sub_measure_id', 'receipt_code', 'end_customer_id'])
+      .where('client_id', '=', c.clientId)
+      .orderBy('submitted_at')
+      .execute(),
   );
 }
 
@@ -89,6 +95,46 @@ describe('a conversation by text', () => {
     const after = await feedbackOf(client);
     expect(after).toHaveLength(before + 1);
     expect(after.at(-1)).toMatchObject({ score: 3, comment: '', location_id: client.location.id });
+  });
+
+  it('files the feedback under a staff member whose code follows the location’s, and names them', async () => {
+    const staff = client.subMeasure;
+    const phone = new TestPhone(sms, numbers.number);
+    const opening = await phone.ask(`${numbers.smsCode} ${staff.code.toUpperCase()}`);
+    expect(opening).toContain(`(Main Street, ${staff.name})`);
+    expect(opening).toContain('How likely');
+    await phone.ask('5');
+    expect(await phone.ask('remembered my order')).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 5, comment: 'remembered my order', location_id: client.location.id, sub_measure_id: staff.id });
+
+    // All in one text, the staff code in any case and with a comma after it.
+    expect(await phone.ask(`${numbers.smsCode.toLowerCase()} ${staff.code}, 4 quick`)).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 4, comment: 'quick', sub_measure_id: staff.id });
+
+    // A receipt code can be followed by a staff code of its location too.
+    expect(await phone.ask(`${client.receiptCodes[4]} ${staff.code} 3`)).toContain('main reason');
+    expect(await phone.ask('skip')).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 3, receipt_code: client.receiptCodes[4], sub_measure_id: staff.id });
+  });
+
+  it('leaves the feedback with the location when the word after the code is no staff member of it, or reads as a score', async () => {
+    // A staff member whose code reads as a score, one of another location, one archived.
+    const scoreLike = await createSubMeasure(sms.hark.services.db, client.clientId, { locationId: client.location.id, name: 'Till five', code: '5' });
+    const archived = await createSubMeasure(sms.hark.services.db, client.clientId, { locationId: client.location.id, name: 'Back till', code: 'back-till' });
+    await withClient(sms.hark.services.db, client.clientId, (trx) => trx.updateTable('sub_measures').set({ archived_at: new Date() }).where('client_id', '=', client.clientId).where('id', '=', archived.id).execute());
+    const phone = new TestPhone(sms, numbers.number);
+
+    expect(await phone.ask(`${numbers.smsCode} 5 fine`)).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 5, comment: 'fine', sub_measure_id: null });
+    expect(scoreLike.code).toBe('5');
+
+    expect(await phone.ask(`${numbers.otherSmsCode} ${client.subMeasure.code}`)).toMatch(/^Thanks! And your score\?/);
+    expect(await phone.ask('2')).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 2, location_id: client.otherLocation.id, sub_measure_id: null });
+
+    expect(await phone.ask(`${numbers.smsCode} ${archived.code}`)).toMatch(/^Thanks! And your score\?/);
+    expect(await phone.ask('1')).toContain('Cheers');
+    expect((await feedbackOf(client)).at(-1)).toMatchObject({ score: 1, location_id: client.location.id, sub_measure_id: null });
   });
 
   it('processes a repeated MessageSid once', async () => {

@@ -184,6 +184,35 @@ describe('invitations', () => {
     expect((noHeader.body as ErrorBody).error.message).toMatch(/header row must name the columns mobile and location/);
   });
 
+  it('takes a staff column in a CSV: a staff member of the row’s location by code or name, and refuses one who is not there', async () => {
+    const staff = client.subMeasure;
+    const csv = [
+      'mobile,location,staff',
+      `${randomMobile()},${client.location.code},${staff.code}`,
+      `${randomMobile()},main street,${staff.name.toUpperCase()}`,
+      `${randomMobile()},${client.location.code},`,
+      `${randomMobile()},${client.location.code},nobody`,
+      `${randomMobile()},Harbour,${staff.code}`,
+    ].join('\n');
+    const response = await admin.post('/api/v1/sms/invitations/csv', { csv });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      accepted: 3,
+      scheduled: 0,
+      rejected: [
+        { row: 5, reason: 'no staff member "nobody" at Main Street' },
+        { row: 6, reason: `no staff member "${staff.code}" at Harbour` },
+      ],
+    });
+    const conversations = await withClient(sms.hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('sms_conversations').select(['location_id', 'sub_measure_id']).where('client_id', '=', client.clientId).where('origin', '=', 'invitation').where('sub_measure_id', 'is not', null).execute(),
+    );
+    expect(conversations).toEqual([
+      { location_id: client.location.id, sub_measure_id: staff.id },
+      { location_id: client.location.id, sub_measure_id: staff.id },
+    ]);
+  });
+
   it('refuses a viewer', async () => {
     const user = await createTestUser(sms.hark.services, client.clientId, 'viewer');
     const viewer = await signIn(sms.hark, user);

@@ -397,6 +397,7 @@ export interface SmsInvitationBody {
   mobile: string;
   name?: string | null;
   locationId: string;
+  subMeasureId?: string | null;
 }
 
 export interface SmsInvitationCreated {

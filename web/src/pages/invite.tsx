@@ -59,6 +59,8 @@ function InviteOneForm({ locations, timeZone }: { locations: Location[]; timeZon
   const [mobile, setMobile] = useState('');
   const [name, setName] = useState('');
   const [locationId, setLocationId] = useState(active.length === 1 ? (active[0]?.id ?? '') : '');
+  const [subMeasureId, setSubMeasureId] = useState('');
+  const staff = (locations.find((l) => l.id === locationId)?.subMeasures ?? []).filter((s) => !s.archived);
   const [errors, setErrors] = useState<FieldErrors<InviteField>>({});
   const [sent, setSent] = useState<string | null>(null);
   const invite = useMutation({
@@ -93,7 +95,7 @@ function InviteOneForm({ locations, timeZone }: { locations: Location[]; timeZon
       focusFirstInvalid(form.current);
       return;
     }
-    invite.mutate({ mobile: mobile.trim(), name: name.trim() || null, locationId });
+    invite.mutate({ mobile: mobile.trim(), name: name.trim() || null, locationId, subMeasureId: subMeasureId || null });
   }
 
   const fieldError = invite.error instanceof ApiError && (errors.mobile === invite.error.message || errors.location === invite.error.message);
@@ -113,10 +115,29 @@ function InviteOneForm({ locations, timeZone }: { locations: Location[]; timeZon
         />
         <TextField label="Name" optional hint="Only to greet them: “Hi Aroha, thanks for visiting…”" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" />
       </div>
-      <SelectField label="Location" hint="The invitation names it, and the feedback is filed under it." value={locationId} onChange={(e) => setLocationId(e.target.value)} error={errors.location}>
+      <SelectField
+        label="Location"
+        hint="The invitation names it, and the feedback is filed under it."
+        value={locationId}
+        onChange={(e) => {
+          setLocationId(e.target.value);
+          setSubMeasureId('');
+        }}
+        error={errors.location}
+      >
         <option value="">Choose a location</option>
         <LocationOptions locations={locations} />
       </SelectField>
+      {staff.length > 0 ? (
+        <SelectField label="Staff member" optional hint="Who served the customer: the invitation names them, and the feedback counts for them." value={subMeasureId} onChange={(e) => setSubMeasureId(e.target.value)}>
+          <option value="">Nobody in particular</option>
+          {staff.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </SelectField>
+      ) : null}
       <FormMessage error={invite.error && !fieldError ? errorMessage(invite.error) : null} success={sent} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={invite.isPending}>
@@ -217,10 +238,13 @@ function InviteCsvForm() {
           <li>
             <strong>name</strong> (optional): to greet them in the text.
           </li>
+          <li>
+            <strong>staff</strong> (optional): who served them, by the staff member’s code or name at that location. The feedback counts for them.
+          </li>
         </ul>
         <p className="field-hint">For example:</p>
         <pre className="csv-example" tabIndex={0}>
-          {'name,mobile,location\nAroha,021 555 0123,main-street\n,+64 27 555 0199,Harbour'}
+          {'name,mobile,location,staff\nAroha,021 555 0123,main-street,Sam\n,+64 27 555 0199,Harbour,'}
         </pre>
       </div>
       <TextField

@@ -206,7 +206,7 @@ function EditLocationForm({ location, locations, onDone }: { location: Location;
   );
 }
 
-function SubMeasureRow({ sub, onMessage }: { sub: SubMeasure; onMessage: (message: string) => void }) {
+function SubMeasureRow({ sub, smsCode, onMessage }: { sub: SubMeasure; smsCode: string | null; onMessage: (message: string) => void }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(sub.name);
@@ -248,6 +248,11 @@ function SubMeasureRow({ sub, onMessage }: { sub: SubMeasure; onMessage: (messag
       <a href={sub.feedbackUrl} className="mono small">
         {sub.feedbackUrl.replace(/^https?:\/\//, '')}
       </a>
+      {smsCode && !sub.archived ? (
+        <span className="small">
+          Text <span className="mono">{`${smsCode} ${sub.code.toUpperCase()}`}</span>
+        </span>
+      ) : null}
       <span className="sub-actions">
         <button type="button" className="button button-quiet button-small" onClick={() => setEditing(true)}>
           Rename<span className="visually-hidden"> {sub.name}</span>
@@ -377,7 +382,7 @@ function LocationCard({ location, locations, depth, onMessage }: { location: Loc
         {location.subMeasures.length ? (
           <ul className="sub-list">
             {location.subMeasures.map((s) => (
-              <SubMeasureRow key={s.id} sub={s} onMessage={onMessage} />
+              <SubMeasureRow key={s.id} sub={s} smsCode={location.smsCode} onMessage={onMessage} />
             ))}
           </ul>
         ) : (
