@@ -68,6 +68,8 @@ describe(`hark serve --demo on an empty database (${process.env.HARK_TEST_DB ===
     const staffPage = /^\s*staff page:\s+(\S+)/m.exec(hark.stdout)?.[1];
     expect(staffPage, hark.stdout).toMatch(new RegExp(`^http://localhost:${port}/f/[a-z0-9-]+/[a-z0-9-]+$`));
     expect((await fetch(staffPage ?? '')).status).toBe(200);
+    // What to text for that staff member: the location's SMS code, then their code.
+    expect(hark.stdout).toMatch(new RegExp(`^  sms: text [A-Z0-9]+ ${staffPage?.split('/').at(-1)?.toUpperCase()} to \\S+   \\(a staff member at `, 'm'));
     const qr = /^\s*QR code:\s+(\S+)/m.exec(hark.stdout)?.[1] ?? '';
     const qrResponse = await fetch(qr);
     expect(qrResponse.status, qr).toBe(200);
