@@ -140,15 +140,17 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     });
   }
 
-  const qrParams = z.object({ locationCode: z.string().max(40) });
+  // A location's QR code, and each staff member's (for a name badge): it opens their page.
   for (const format of ['svg', 'png'] as const) {
-    typed.get(`/f/:locationCode/qr.${format}`, { schema: { params: qrParams, hide: true }, preHandler: limitPages }, async (request, reply) => {
-      const target = await targetOr404({ locationCode: request.params.locationCode }, reply);
-      if (!target) return reply;
-      const url = `${services.publicUrl}${feedbackPath(target)}?via=qr`;
-      reply.header('cache-control', 'public, max-age=3600');
-      if (format === 'svg') return reply.type('image/svg+xml').send(await renderQrSvg(url));
-      return reply.type('image/png').send(await renderQrPng(url));
-    });
+    for (const path of [`/f/:locationCode/qr.${format}`, `/f/:locationCode/:subMeasureCode/qr.${format}`]) {
+      typed.get(path, { schema: { params: locationParamsSchema, hide: true }, preHandler: limitPages }, async (request, reply) => {
+        const target = await targetOr404(request.params, reply);
+        if (!target) return reply;
+        const link = `${services.publicUrl}${feedbackPath(target)}?via=qr`;
+        reply.header('cache-control', 'public, max-age=3600');
+        if (format === 'svg') return reply.type('image/svg+xml').send(await renderQrSvg(link));
+        return reply.type('image/png').send(await renderQrPng(link));
+      });
+    }
   }
 };

@@ -11,9 +11,9 @@ export interface LocationLinks {
   qrPngUrl: string;
 }
 
-/** The public links of a location code, as served by the feedback pages under /f/. */
-export function locationLinks(publicUrl: string, code: string): LocationLinks {
-  const feedbackUrl = `${publicUrl}/f/${code}`;
+/** The public links of a location code (and a sub-measure code), as served by the feedback pages under /f/. */
+export function locationLinks(publicUrl: string, code: string, subMeasureCode?: string): LocationLinks {
+  const feedbackUrl = `${publicUrl}/f/${code}${subMeasureCode ? `/${subMeasureCode}` : ''}`;
   return { feedbackUrl, qrSvgUrl: `${feedbackUrl}/qr.svg`, qrPngUrl: `${feedbackUrl}/qr.png` };
 }
 
@@ -50,7 +50,7 @@ export function presentSubMeasure(publicUrl: string, locationCode: string, row: 
     name: row.name,
     code: row.code,
     archived: row.archived_at !== null || !row.active,
-    feedbackUrl: `${locationLinks(publicUrl, locationCode).feedbackUrl}/${row.code}`,
+    ...locationLinks(publicUrl, locationCode, row.code),
   };
 }
 

@@ -102,6 +102,8 @@ export const subMeasureSchema = z.object({
   code: z.string(),
   archived: z.boolean(),
   feedbackUrl: z.string().describe('the public feedback link of this sub-measure'),
+  qrSvgUrl: z.string().describe('the QR code of its link (for a name badge), as SVG'),
+  qrPngUrl: z.string().describe('the QR code of its link, as PNG'),
 });
 
 export const locationSchema = z.object({

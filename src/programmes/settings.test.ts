@@ -306,11 +306,14 @@ describe('locations and sub-measures', () => {
           code: 'kiri',
           archived: false,
           feedbackUrl: `${base}/f/${client.location.code}/kiri`,
+          qrSvgUrl: `${base}/f/${client.location.code}/kiri/qr.svg`,
+          qrPngUrl: `${base}/f/${client.location.code}/kiri/qr.png`,
         },
       ],
     });
-    // The links work: the page, the staff member's page and both QR codes.
-    for (const url of [main?.feedbackUrl, main?.subMeasures[0]?.feedbackUrl, main?.qrSvgUrl, main?.qrPngUrl]) {
+    // The links work: the page, the staff member's page and the QR codes of both.
+    const staff = main?.subMeasures[0];
+    for (const url of [main?.feedbackUrl, staff?.feedbackUrl, main?.qrSvgUrl, main?.qrPngUrl, staff?.qrSvgUrl, staff?.qrPngUrl]) {
       const response = await fetch(url ?? '');
       await response.arrayBuffer();
       expect(response.status, url).toBe(200);

@@ -391,6 +391,7 @@ class DevPhone {
     const lines = [
       `Texting ${business.client} at ${business.number} from ${this.#from}${madeUp ? ' (a made-up mobile; choose one with --from)' : ''}, through Hark at ${this.#base}.`,
       `To give feedback, text a location's code: ${codes(business)}`,
+      "After it, a staff member's code (the end of their feedback link, /f/<location>/<code>) files the feedback under them.",
     ];
     const others = businesses.filter((b) => b !== business);
     if (others.length > 0) {

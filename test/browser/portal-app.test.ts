@@ -348,6 +348,13 @@ describe('settings', () => {
     await card.getByRole('button', { name: 'Add', exact: true }).click();
     await card.getByRole('button', { name: 'Rename Wiremu' }).waitFor();
     await card.getByRole('link', { name: new RegExp(`/f/${code}/wiremu$`) }).waitFor();
+    // What to text for them, and their own QR code (a name badge) that opens their page.
+    await card.getByText('QUAY1 WIREMU', { exact: true }).waitFor();
+    const badge = card.getByRole('link', { name: 'SVG QR code for Wiremu' });
+    expect(await badge.getAttribute('href')).toBe(`/f/${code}/wiremu/qr.svg`);
+    const badgeSvg = await page.evaluate(async (href) => (await fetch(href ?? '')).text(), await badge.getAttribute('href'));
+    expect(badgeSvg).toMatch(/^<svg/);
+    await expectNoViolations(page, 'location settings with a staff member');
 
     await card.getByRole('button', { name: 'Edit Quay Street' }).click();
     await card.getByLabel('Name').fill('Quay Street Kiosk');

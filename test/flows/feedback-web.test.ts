@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/tenancy.ts';
+import { renderQrSvg } from '../../src/feedback/qr-code.ts';
 import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import { giveFeedback, openForm, postForm } from '../helpers/form.ts';
 import { startTestHark, type TestHark } from '../helpers/hark.ts';
@@ -283,11 +284,26 @@ describe('QR codes', () => {
     const svg = await hark.fetch(`/f/${client.location.code}/qr.svg`);
     expect(svg.status).toBe(200);
     expect(svg.headers.get('content-type')).toContain('image/svg+xml');
-    expect(await svg.text()).toMatch(/^<svg[^>]+viewBox/);
+    const svgText = await svg.text();
+    expect(svgText).toMatch(/^<svg[^>]+viewBox/);
     const png = await hark.fetch(`/f/${client.location.code}/qr.png`);
     expect(png.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await png.arrayBuffer());
     expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect((await hark.fetch('/f/no-such-place/qr.svg')).status).toBe(404);
+    // It opens the location's page, marked as come by QR code.
+    expect(svgText).toBe(await renderQrSvg(`${hark.services.publicUrl}/f/${client.location.code}?via=qr`));
+  });
+
+  it('serves a staff member’s QR code, which opens their page, and refuses one the location does not have', async () => {
+    const client = await createTestClient(hark.services);
+    const svg = await hark.fetch(`/f/${client.location.code}/${client.subMeasure.code}/qr.svg`);
+    expect(svg.status).toBe(200);
+    expect(await svg.text()).toBe(await renderQrSvg(`${hark.services.publicUrl}/f/${client.location.code}/${client.subMeasure.code}?via=qr`));
+    const png = await hark.fetch(`/f/${client.location.code}/${client.subMeasure.code}/qr.png`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const other = await hark.fetch(`/f/${client.otherLocation.code}/${client.subMeasure.code}/qr.svg`);
+    expect(other.status).toBe(404);
+    expect(await other.text()).toContain('</html>');
   });
 });

@@ -163,6 +163,8 @@ export interface SubMeasure {
   code: string;
   archived: boolean;
   feedbackUrl: string;
+  qrSvgUrl: string;
+  qrPngUrl: string;
 }
 
 export interface Location {

@@ -206,7 +206,7 @@ function EditLocationForm({ location, locations, onDone }: { location: Location;
   );
 }
 
-function SubMeasureRow({ sub, smsCode, onMessage }: { sub: SubMeasure; smsCode: string | null; onMessage: (message: string) => void }) {
+function SubMeasureRow({ sub, locationCode, smsCode, onMessage }: { sub: SubMeasure; locationCode: string; smsCode: string | null; onMessage: (message: string) => void }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(sub.name);
@@ -245,14 +245,27 @@ function SubMeasureRow({ sub, smsCode, onMessage }: { sub: SubMeasure; smsCode: 
         {sub.name}
         {sub.archived ? <span className="pill pill-quiet">Archived</span> : null}
       </span>
-      <a href={sub.feedbackUrl} className="mono small">
-        {sub.feedbackUrl.replace(/^https?:\/\//, '')}
-      </a>
-      {smsCode && !sub.archived ? (
-        <span className="small">
-          Text <span className="mono">{`${smsCode} ${sub.code.toUpperCase()}`}</span>
-        </span>
-      ) : null}
+      <span className="sub-links">
+        <a href={sub.feedbackUrl} className="mono small">
+          {sub.feedbackUrl.replace(/^https?:\/\//, '')}
+        </a>
+        {smsCode && !sub.archived ? (
+          <span className="small">
+            Text <span className="mono">{`${smsCode} ${sub.code.toUpperCase()}`}</span>
+          </span>
+        ) : null}
+        {sub.archived ? null : (
+          <span className="small link-line">
+            QR code:
+            <a href={localPath(sub.qrSvgUrl)} download={`${locationCode}-${sub.code}-qr.svg`}>
+              SVG<span className="visually-hidden"> QR code for {sub.name}</span>
+            </a>
+            <a href={localPath(sub.qrPngUrl)} download={`${locationCode}-${sub.code}-qr.png`}>
+              PNG<span className="visually-hidden"> QR code for {sub.name}</span>
+            </a>
+          </span>
+        )}
+      </span>
       <span className="sub-actions">
         <button type="button" className="button button-quiet button-small" onClick={() => setEditing(true)}>
           Rename<span className="visually-hidden"> {sub.name}</span>
@@ -382,7 +395,7 @@ function LocationCard({ location, locations, depth, onMessage }: { location: Loc
         {location.subMeasures.length ? (
           <ul className="sub-list">
             {location.subMeasures.map((s) => (
-              <SubMeasureRow key={s.id} sub={s} smsCode={location.smsCode} onMessage={onMessage} />
+              <SubMeasureRow key={s.id} sub={s} locationCode={location.code} smsCode={location.smsCode} onMessage={onMessage} />
             ))}
           </ul>
         ) : (
