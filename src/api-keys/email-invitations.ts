@@ -87,20 +87,10 @@ export async function createEmailInvitation(services: Services, access: Access, 
 }
 
 async function targetOf(trx: Trx, clientId: ClientId, locationId: string, subMeasureId: string | null) {
-  const found = await findFeedbackTargetOfLocation(trx, clientId, locationId);
+  const found = await findFeedbackTargetOfLocation(trx, clientId, locationId, subMeasureId ? { id: subMeasureId } : null);
   if (!found) return { ok: false, reason: 'unknown_location' } as const;
-  if (!subMeasureId) return { ok: true, target: found } as const;
-  const sub = await trx
-    .selectFrom('sub_measures')
-    .select(['id', 'name', 'code'])
-    .where('client_id', '=', clientId)
-    .where('location_id', '=', locationId)
-    .where('id', '=', subMeasureId)
-    .where('active', '=', true)
-    .where('archived_at', 'is', null)
-    .executeTakeFirst();
-  if (!sub) return { ok: false, reason: 'unknown_sub_measure' } as const;
-  return { ok: true, target: { ...found, subMeasure: sub } satisfies FeedbackTarget } as const;
+  if (subMeasureId && !found.subMeasure) return { ok: false, reason: 'unknown_sub_measure' } as const;
+  return { ok: true, target: found } as const;
 }
 
 export function scoreLink(services: Services, invitationId: string, score: number): string {
