@@ -225,9 +225,11 @@ describe(`privacy complaints (${testDatabaseKind})`, () => {
     await setReceivedAt(weekAhead, noonDaysAgo(23));
     await setReceivedAt(dueToday, noonDaysAgo(30));
     await setReceivedAt(notYet, new Date(Date.now() - 10 * DAY));
-    await setReceivedAt(answered, new Date(Date.now() - 30 * DAY));
+    // Answered before it is back-dated: the reminder poller runs meanwhile, and must never see
+    // it due and unanswered.
     await operator.post(`/api/v1/operator/complaints/${answered}/status`, { status: 'investigating' });
     await operator.post(`/api/v1/operator/complaints/${answered}/status`, { status: 'responded', response: 'Answered in time.' });
+    await setReceivedAt(answered, new Date(Date.now() - 30 * DAY));
 
     const reference = async (id: string) => (await hark.services.db.selectFrom('privacy_complaints').select('reference').where('id', '=', id).executeTakeFirstOrThrow()).reference;
     const weekRef = await reference(weekAhead);
