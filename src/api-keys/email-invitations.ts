@@ -48,7 +48,7 @@ export async function createEmailInvitation(services: Services, access: Access, 
   const email = readInvitationEmail(request.email);
   if (!email) return { ok: false, reason: 'invalid_email' };
   return withAccess(services.db, access, async (trx) => {
-    const target = await targetOf(trx, access.clientId, request.locationId, request.subMeasureId ?? null);
+    const target = await targetOf(trx, access.clientId, request.locationId, request.subMeasureId ?? null, 'required');
     if (!target.ok) return target;
     const keyring = await services.keyrings.keyringFor(trx, access.clientId);
     const index = keyring.blindIndex('email', email);
@@ -86,10 +86,15 @@ export async function createEmailInvitation(services: Services, access: Access, 
   });
 }
 
-async function targetOf(trx: Trx, clientId: ClientId, locationId: string, subMeasureId: string | null) {
+/**
+ * Where an invitation's feedback goes. A new invitation must name an active staff member of
+ * its location (`staff: 'required'`). One already sent whose staff member has been archived
+ * since goes to the location alone, as a text conversation does, so the answer is not lost.
+ */
+async function targetOf(trx: Trx, clientId: ClientId, locationId: string, subMeasureId: string | null, staff: 'required' | 'if_active' = 'if_active') {
   const found = await findFeedbackTargetOfLocation(trx, clientId, locationId, subMeasureId ? { id: subMeasureId } : null);
   if (!found) return { ok: false, reason: 'unknown_location' } as const;
-  if (subMeasureId && !found.subMeasure) return { ok: false, reason: 'unknown_sub_measure' } as const;
+  if (staff === 'required' && subMeasureId && !found.subMeasure) return { ok: false, reason: 'unknown_sub_measure' } as const;
   return { ok: true, target: found } as const;
 }
 

@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/tenancy.ts';
+import { createSubMeasure } from '../../src/programmes/index.ts';
 import { createTestClient, type TestClient } from '../helpers/factories.ts';
 import type { TestHark } from '../helpers/hark.ts';
 import { createTestUser, signIn, type PortalClient } from '../helpers/portal.ts';
@@ -195,6 +196,29 @@ describe(`invitations by email and text (${testDatabaseKind})`, () => {
     expect(both.body).toMatchObject({ email: { status: 'queued' }, sms: { status: 'queued' } });
     await smtp.waitForMail('both@example.com');
     await waitFor(async () => (await outboundTexts(client.clientId)).filter((t) => t.status === 'sent').length === 2 || undefined, { what: 'the second text to be sent' });
+  });
+
+  it('takes the answer for the location when the staff member was archived after the invitation went', async () => {
+    const temp = await createSubMeasure(hark.services.db, client.clientId, { locationId: client.location.id, name: 'Summer temp', code: 'summer-temp' });
+    const sent = await invite({ email: 'late@example.com', locationId: client.location.id, subMeasureId: temp.id });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    const mail = await smtp.waitForMail('late@example.com');
+    expect(mail.text).toContain('Main Street (Summer temp)');
+    await withClient(hark.services.db, client.clientId, (trx) => trx.updateTable('sub_measures').set({ archived_at: new Date() }).where('client_id', '=', client.clientId).where('id', '=', temp.id).execute());
+
+    const path = new URL(scoreLinks(mail).get(2) as string).pathname;
+    expect((await hark.fetch(path)).status).toBe(200);
+    const recorded = await hark.fetch(path, { method: 'POST' });
+    expect(recorded.status).toBe(200);
+    expect(await recorded.text()).toContain('Your score of 2 was recorded');
+    const stored = await withClient(hark.services.db, client.clientId, (trx) =>
+      trx.selectFrom('feedback as f').innerJoin('email_invitations as i', (j) => j.onRef('i.client_id', '=', 'f.client_id').onRef('i.feedback_id', '=', 'f.id')).select(['f.score', 'f.location_id', 'f.sub_measure_id']).where('i.id', '=', sent.body.id ?? '').execute(),
+    );
+    expect(stored).toEqual([{ score: 2, location_id: client.location.id, sub_measure_id: null }]);
+    // A new invitation for them is refused: they are archived.
+    const refused = await invite({ email: 'later@example.com', locationId: client.location.id, subMeasureId: temp.id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.message).toMatch(/not an active sub-measure/);
   });
 
   it('texts an invitation for a staff member, names them, and files the answer under them', async () => {
