@@ -121,6 +121,23 @@ describe('invitations', () => {
     expect((again.body as ErrorBody).error.message).toMatch(/invited recently; it may be invited again from \d{4}-\d{2}-\d{2}/);
   });
 
+  it('refuses a staff member who is not one of the location’s, or no id at all, sending nothing', async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{ mobile: randomMobile(), locationId: client.otherLocation.id, subMeasureId: client.subMeasure.id }, 404, /no active staff member or sub-measure with this id/],
+      [{ mobile: randomMobile(), locationId: client.location.id, subMeasureId: '00000000-0000-4000-8000-000000000000' }, 404, /no active staff member or sub-measure with this id/],
+      [{ mobile: randomMobile(), locationId: client.location.id, subMeasureId: 'kiri' }, 400, /subMeasureId.*staff member’s id/],
+    ];
+    const written = async () =>
+      (await withClient(sms.hark.services.db, client.clientId, (trx) => trx.selectFrom('sms_messages').select('id').where('client_id', '=', client.clientId).execute())).length;
+    const before = await written();
+    for (const [body, status, message] of cases) {
+      const response = await admin.post('/api/v1/sms/invitations', body);
+      expect(response.status, JSON.stringify(body)).toBe(status);
+      expect((response.body as ErrorBody).error.message).toMatch(message);
+    }
+    expect(await written()).toBe(before);
+  });
+
   it('normalises local numbers with the business country, and refuses nonsense with a clear message', async () => {
     const local = await admin.post('/api/v1/sms/invitations', { mobile: '021 555 7788', locationId: client.location.id });
     expect(local.status).toBe(201);
