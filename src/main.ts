@@ -53,8 +53,8 @@ function printUrls(base: string, demo: DemoSummary | null, cfg: Config, mailDest
       for (const location of demo.locations) {
         if (location.smsCode) lines.push(`  sms: text ${location.smsCode} to ${demo.smsNumber}   (${location.name})`);
       }
-      const staffCode = first?.smsCode ? first.subMeasureCodes[0] : undefined;
-      if (first && staffCode) lines.push(`  sms: text ${first.smsCode} ${staffCode.toUpperCase()} to ${demo.smsNumber}   (a staff member at ${first.name})`);
+      const staffCode = first?.subMeasureCodes[0];
+      if (first?.smsCode && staffCode) lines.push(`  sms: text ${first.smsCode} ${staffCode.toUpperCase()} to ${demo.smsNumber}   (a staff member at ${first.name})`);
       lines.push(`  play the customer's phone: npm run hark -- sms${base === 'http://localhost:3000' ? '' : ` --url ${base}`}`);
     }
   }
